@@ -1,0 +1,1040 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// renderArgs emits, for every command of one group, the argument struct and
+// its parser (contract sections 2.1 and 2.2):
+//
+//	// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | ...]
+//	type SetArgs struct {
+//		Key        []byte
+//		Value      []byte
+//		Condition  string // "NX", "XX", or "" when absent
+//		Get        bool
+//		Expiration SetArgsExpiration
+//	}
+//
+//	type SetArgsExpiration struct {
+//		Which   string // "EX", "PX", "EXAT", "PXAT", "KEEPTTL", or "" when absent
+//		Seconds int64
+//		...
+//	}
+//
+//	// ParseSet parses argv for SET. ...
+//	func ParseSet(argv [][]byte, a *SetArgs) error {
+//		i, n := 1, len(argv)
+//		if i >= n {
+//			return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+//		}
+//		a.Key = argv[i]
+//		i++
+//		...
+//	opts1:
+//		for i < n {
+//			switch {
+//			case eqFold(argv[i], "NX"):
+//				if a.Condition != "" && a.Condition != "NX" {
+//					return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+//				}
+//				a.Condition = "NX"
+//				i++
+//			...
+//			default:
+//				break opts1
+//			}
+//		}
+//		if i < n {
+//			return &ArgError{Msg: "ERR syntax error"}
+//		}
+//		return nil
+//	}
+//
+// The parser is straight-line code: no grammar table is read at run time, and
+// it allocates only the slices of multiple arguments (and an *ArgError on
+// failure).
+func renderArgs(cmds []*Command) (*jen.File, error) {
+	f := newFile()
+	for _, c := range cmds {
+		if !hasParser(c) {
+			continue
+		}
+		if err := renderCommandArgs(f, c); err != nil {
+			return nil, fmt.Errorf("%s: %w", c.FullName(), err)
+		}
+	}
+	return f, nil
+}
+
+// hasParser: every command except a container that cannot run bare gets a
+// parser and a handler. A container runs bare when its arity allows argc 1
+// (COMMAND, arity -1), as Redis's lookupCommand returns the container then.
+func hasParser(c *Command) bool {
+	if len(c.subs) == 0 {
+		return true
+	}
+	return c.Arity == -1 || c.Arity == 1
+}
+
+const (
+	msgSyntax = "ERR syntax error"
+	msgInt    = "ERR value is not an integer or out of range"
+	msgFloat  = "ERR value is not a valid float"
+)
+
+func renderCommandArgs(f *jen.File, c *Command) error {
+	g := &pgen{cmd: c, goName: GoName(c)}
+	argsType := g.goName + "Args"
+
+	// Types first: the Args struct, then the nested structs it names.
+	var decls []jen.Code
+	fields := g.structFields(c.Arguments, argsType, false, &decls)
+	comment(f, syntaxLine(c))
+	f.Type().Id(argsType).Struct(fields...)
+	for _, d := range decls {
+		f.Add(d)
+	}
+
+	start := 1
+	if c.Container != "" {
+		start = 2
+	}
+	g.start = start
+	anyOrder, err := optionsAnyOrder(c)
+	if err != nil {
+		return err
+	}
+	g.anyOrder = anyOrder
+	an := c.Redcurrent
+	if an == nil {
+		an = &CommandAnn{}
+	}
+	g.maxOptions = an.MaxOptions
+	main := g.seq(c.Arguments, func(name string) *jen.Statement { return jen.Id("a").Dot(name) }, "", 0)
+
+	body := []jen.Code{jen.List(jen.Id("i"), jen.Id("n")).Op(":=").List(jen.Lit(start), jen.Len(jen.Id("argv")))}
+	if an.MaxArgs != nil {
+		msg := an.MaxArgsError
+		if msg == "" {
+			msg = msgSyntax
+		}
+		body = append(body, jen.If(jen.Id("n").Op("-").Id("i").Op(">").Lit(*an.MaxArgs)).Block(g.errReturn("", msg, jen.Id("i").Op("+").Lit(*an.MaxArgs))))
+	}
+	body = append(body, g.prelude...)
+	body = append(body, main...)
+	if !an.IgnoreExtraArgs {
+		body = append(body, jen.If(jen.Id("i").Op("<").Id("n")).Block(g.syntaxErr("", jen.Id("i"))))
+	} else {
+		body = append(body, jen.List(jen.Id("_"), jen.Id("_")).Op("=").List(jen.Id("i"), jen.Id("n")).Comment("extra arguments are ignored"))
+	}
+	// Checks Redis makes after its option loop: conflicting flags, then the
+	// values whose conversion it defers.
+	body = append(body, g.late...)
+	body = append(body, g.deferred...)
+	body = append(body, jen.Return(jen.Nil()))
+	name := strings.ToLower(c.FullName())
+	comment(f, fmt.Sprintf("Parse%s parses argv for %s into a (argv[0] is the command name%s).\n"+
+		"Arity has already been checked. On failure it returns an *ArgError with Redis's reply.",
+		g.goName, strings.ToUpper(name), map[bool]string{true: ", argv[1] the subcommand", false: ""}[c.Container != ""]))
+	f.Func().Id("Parse"+g.goName).Params(jen.Id("argv").Index().Index().Byte(), jen.Id("a").Op("*").Id(argsType)).Error().Block(body...)
+	return nil
+}
+
+// optionsAnyOrder returns the name of the first argument of the option group
+// that redcurrent.options_any_order designates, or "".
+func optionsAnyOrder(c *Command) (string, error) {
+	if c.Redcurrent == nil || len(c.Redcurrent.OptionsAnyOrder) == 0 {
+		return "", nil
+	}
+	raw := c.Redcurrent.OptionsAnyOrder
+	var b bool
+	var name string
+	if json.Unmarshal(raw, &b) == nil {
+		if !b {
+			return "", nil
+		}
+	} else if json.Unmarshal(raw, &name) != nil {
+		return "", fmt.Errorf("redcurrent.options_any_order must be true or an argument name")
+	}
+	args := c.Arguments
+	for k := 0; k < len(args); k++ {
+		if !isOption(args[k]) {
+			continue
+		}
+		first := args[k]
+		for ; k < len(args) && isOption(args[k]); k++ {
+			if name == "" || args[k].Name == name {
+				return first.Name, nil
+			}
+		}
+	}
+	if name == "" {
+		return "", fmt.Errorf("redcurrent.options_any_order: the command has no option group")
+	}
+	return "", fmt.Errorf("redcurrent.options_any_order: %q is not a top-level option", name)
+}
+
+// ---- Go types ----
+
+func isScalar(a *Arg) bool {
+	switch a.Type {
+	case "key", "string", "pattern", "integer", "unix-time", "double":
+		return true
+	}
+	return false
+}
+
+func scalarType(a *Arg) *jen.Statement {
+	switch a.Type {
+	case "integer", "unix-time":
+		if a.ann().Parser == "strtoul" {
+			return jen.Uint64()
+		}
+		return jen.Int64()
+	case "double":
+		return jen.Float64()
+	}
+	return jen.Index().Byte()
+}
+
+// pureOneof: a oneof whose members are all pure tokens is a string.
+func pureOneof(a *Arg) bool {
+	if a.Type != "oneof" {
+		return false
+	}
+	for _, m := range a.Arguments {
+		if m.Type != "pure-token" {
+			return false
+		}
+	}
+	return true
+}
+
+// isFlagSet: a pure oneof with redcurrent.conflicts is a struct of bools,
+// since members the conflicts do not forbid combine (EXPIRE XX GT).
+func isFlagSet(a *Arg) bool { return pureOneof(a) && len(a.ann().Conflicts) > 0 }
+
+// hasValue reports whether a member of a oneof needs a field.
+func hasValue(a *Arg) bool { return a.Type != "pure-token" }
+
+// which is the value of Which (or of a pure oneof's string) for a member.
+func which(m *Arg) string {
+	if m.Token != "" {
+		return m.Token
+	}
+	return strings.ToUpper(m.Name)
+}
+
+// elemType is the Go type of one occurrence of a; nested structs are named
+// owner+Field and appended to decls.
+func (g *pgen) elemType(a *Arg, owner string, decls *[]jen.Code) *jen.Statement {
+	switch {
+	case isScalar(a):
+		return scalarType(a)
+	case a.Type == "pure-token":
+		return jen.Bool()
+	case pureOneof(a) && !isFlagSet(a):
+		return jen.String()
+	}
+	name := owner + fieldName(a.Name)
+	var fields []jen.Code
+	if isFlagSet(a) {
+		for _, m := range a.Arguments {
+			fields = append(fields, jen.Id(fieldName(m.Name)).Bool().Comment(m.Token))
+		}
+	} else if a.Type == "oneof" {
+		fields = append(fields, jen.Id("Which").String().Comment(whichComment(a)))
+		for _, m := range a.Arguments {
+			if hasValue(m) {
+				fields = append(fields, jen.Id(fieldName(m.Name)).Add(g.fieldType(m, name, true, decls)))
+			}
+		}
+	} else {
+		if a.Optional && !a.Multiple {
+			fields = append(fields, jen.Id("Set").Bool().Comment("the block was given"))
+		}
+		fields = append(fields, g.structFields(a.Arguments, name, false, decls)...)
+	}
+	*decls = append(*decls, jen.Commentf("%s is %s's argument %q.", name, g.cmd.FullName(), a.Name), jen.Type().Id(name).Struct(fields...))
+	return jen.Id(name)
+}
+
+func whichComment(a *Arg) string {
+	var parts []string
+	for _, m := range a.Arguments {
+		parts = append(parts, fmt.Sprintf("%q", which(m)))
+	}
+	if !a.Optional {
+		return strings.Join(parts, ", ")
+	}
+	return strings.Join(parts, ", ") + `, or "" when absent`
+}
+
+// fieldType wraps elemType for optional and multiple arguments. Inside a
+// oneof, Which says what was given, so members are not Opt.
+func (g *pgen) fieldType(a *Arg, owner string, inOneof bool, decls *[]jen.Code) *jen.Statement {
+	if inOneof && a.Optional {
+		c := *a
+		c.Optional = false // Which already says it was given
+		a = &c
+	}
+	t := g.elemType(a, owner, decls)
+	switch {
+	case a.Multiple:
+		return jen.Index().Add(t)
+	case a.Optional && !inOneof && isScalar(a):
+		return jen.Id("Opt").Types(t)
+	}
+	return t
+}
+
+func (g *pgen) structFields(args []*Arg, owner string, inOneof bool, decls *[]jen.Code) []jen.Code {
+	var fields []jen.Code
+	for _, a := range args {
+		fd := jen.Id(fieldName(a.Name)).Add(g.fieldType(a, owner, inOneof, decls))
+		if pureOneof(a) && !a.Multiple && !isFlagSet(a) {
+			fd.Comment(whichComment(a))
+		}
+		fields = append(fields, fd)
+	}
+	return fields
+}
+
+// ---- grammar analysis ----
+
+// tokens are the words that announce a: its own token, or every member's
+// of a oneof, or the first (required) child's of a block. nil if a can
+// start with an arbitrary value.
+func tokens(a *Arg) []string {
+	if a.Token != "" {
+		return []string{a.Token}
+	}
+	switch a.Type {
+	case "oneof":
+		var out []string
+		for _, m := range a.Arguments {
+			t := tokens(m)
+			if t == nil {
+				return nil
+			}
+			out = append(out, t...)
+		}
+		return out
+	case "block":
+		if !a.Arguments[0].Optional {
+			return tokens(a.Arguments[0])
+		}
+	}
+	return nil
+}
+
+// isOption: an optional argument that announces itself with a token joins
+// an option group (contract 2.2 rule 2).
+func isOption(a *Arg) bool { return a.Optional && tokens(a) != nil }
+
+// minArgs is how many argv elements one occurrence of a needs at least.
+func minArgs(a *Arg, required bool) int {
+	if a.Optional && !required {
+		return 0
+	}
+	n := 0
+	if a.Token != "" {
+		n++
+	}
+	switch {
+	case isScalar(a):
+		n++
+	case a.Type == "block":
+		n += minSeq(a.Arguments)
+	case a.Type == "oneof":
+		least := -1
+		for _, m := range a.Arguments {
+			if k := minArgs(m, true); least < 0 || k < least {
+				least = k
+			}
+		}
+		n += least
+	}
+	return n
+}
+
+func minSeq(args []*Arg) int {
+	n := 0
+	for _, a := range args {
+		n += minArgs(a, false)
+	}
+	return n
+}
+
+// fixedSize is the exact number of argv elements of one occurrence, or -1.
+func fixedSize(a *Arg) int {
+	if a.Optional || a.Multiple {
+		return -1
+	}
+	n := 0
+	if a.Token != "" {
+		n++
+	}
+	switch {
+	case isScalar(a):
+		n++
+	case a.Type == "block":
+		for _, c := range a.Arguments {
+			k := fixedSize(c)
+			if k < 0 {
+				return -1
+			}
+			n += k
+		}
+	case a.Type == "oneof":
+		size := -2
+		for _, m := range a.Arguments {
+			k := fixedSize(m)
+			if k < 0 || (size != -2 && k != size) {
+				return -1
+			}
+			size = k
+		}
+		n += size
+	}
+	return n
+}
+
+// ---- parser emission ----
+
+type pgen struct {
+	cmd      *Command
+	goName   string
+	start    int
+	vars     int    // counter for unique local names
+	anyOrder string // first argument of the options_any_order group
+	optIdx   *jen.Statement
+
+	maxOptions    int        // redcurrent.max_options, 0 for no bound
+	countDeclared bool       // nopts is declared
+	prelude       []jen.Code // declarations at the top of the parser
+	late          []jen.Code // conflicts checks, after the leftover check
+	deferred      []jen.Code // deferred conversions, last
+}
+
+func (g *pgen) newVar(prefix string) string {
+	g.vars++
+	return fmt.Sprintf("%s%d", prefix, g.vars)
+}
+
+type lvFunc func(field string) *jen.Statement
+
+// argError is &ArgError{Arg: path, Msg: msg} on one line.
+func argError(path, msg string) *jen.Statement {
+	var vals []jen.Code
+	if path != "" {
+		vals = append(vals, jen.Id("Arg").Op(":").Lit(path))
+	}
+	vals = append(vals, jen.Id("Msg").Op(":").Lit(msg))
+	return jen.Op("&").Id("ArgError").Values(vals...)
+}
+
+// errReturn returns msg for the argument at path; {arg} in msg names
+// argv[at] (at may be nil when msg has no {arg}).
+func (g *pgen) errReturn(path, msg string, at ...*jen.Statement) jen.Code {
+	if !strings.Contains(msg, "{arg}") && !strings.Contains(msg, "{name}") {
+		return jen.Return(argError(path, msg))
+	}
+	idx := jen.Id("i")
+	if len(at) > 0 && at[0] != nil {
+		idx = at[0]
+	}
+	return jen.Return(jen.Id("argErrorAt").Call(jen.Lit(path), jen.Lit(msg), jen.Id("argv"), idx, jen.Lit(g.start-1)))
+}
+
+// syntaxErr is "ERR syntax error", or the command's syntax_error with the
+// offending argument (argv[at], or the option's token) substituted.
+func (g *pgen) syntaxErr(path string, at *jen.Statement) jen.Code {
+	if g.cmd.Redcurrent != nil && g.cmd.Redcurrent.SyntaxError != "" {
+		// Inside an option, the offending argument is the option's token
+		// (HELLO: "Syntax error in HELLO option 'AUTH'").
+		idx := at
+		if g.optIdx != nil {
+			idx = g.optIdx
+		}
+		return g.errReturn(path, g.cmd.Redcurrent.SyntaxError, idx)
+	}
+	return g.errReturn(path, msgSyntax)
+}
+
+func (g *pgen) needOne(path string) jen.Code {
+	return jen.If(jen.Id("i").Op(">=").Id("n")).Block(g.syntaxErr(path, jen.Id("i")))
+}
+
+func matchAny(toks []string) *jen.Statement {
+	var s *jen.Statement
+	for _, t := range toks {
+		c := jen.Id("eqFold").Call(jen.Id("argv").Index(jen.Id("i")), jen.Lit(t))
+		if s == nil {
+			s = c
+		} else {
+			s = s.Op("||").Add(c)
+		}
+	}
+	return s
+}
+
+// seq parses a run of sibling arguments (top level or a block's children).
+// tail is how many argv elements must remain for what follows the run.
+func (g *pgen) seq(args []*Arg, base lvFunc, path string, tail int) []jen.Code {
+	var out []jen.Code
+	// With options_any_order, the designated group is also tried before each
+	// positional argument that precedes it.
+	var early []*Arg
+	if g.anyOrder != "" && path == "" {
+		for k, a := range args {
+			if a.Name == g.anyOrder {
+				for m := k; m < len(args) && isOption(args[m]); m++ {
+					early = append(early, args[m])
+				}
+			}
+		}
+	}
+	for k := 0; k < len(args); {
+		a := args[k]
+		if isOption(a) {
+			m := k
+			for m < len(args) && isOption(args[m]) {
+				m++
+			}
+			if len(early) > 0 && args[k].Name == g.anyOrder {
+				early = nil
+			}
+			out = append(out, g.optionGroup(args[k:m], base, path)...)
+			k = m
+			continue
+		}
+		if len(early) > 0 {
+			out = append(out, g.optionGroup(early, base, path)...)
+		}
+		after := tail + minSeq(args[k+1:])
+		var stop []string
+		if k+1 < len(args) && isOption(args[k+1]) && !a.ann().Greedy {
+			for m := k + 1; m < len(args) && isOption(args[m]); m++ {
+				stop = append(stop, tokens(args[m])...)
+			}
+		}
+		p := joinPath(path, a.Name)
+		switch {
+		case a.Multiple:
+			out = append(out, g.multiple(a, base(fieldName(a.Name)), p, after, stop, false, false)...)
+		case a.Optional:
+			// Taken only if the required arguments after it still fit
+			// (AUTH [username] password).
+			body := g.store(a, base, p, after)
+			out = append(out, jen.If(jen.Id("n").Op("-").Id("i").Op(">").Lit(after)).Block(body...))
+		default:
+			out = append(out, g.store(a, base, p, after)...)
+		}
+		k++
+	}
+	return out
+}
+
+// store parses one occurrence of a (not multiple) into its field of base,
+// setting Set for an optional scalar or block.
+func (g *pgen) store(a *Arg, base lvFunc, path string, tail int) []jen.Code {
+	fn := fieldName(a.Name)
+	var out []jen.Code
+	if a.Optional {
+		switch {
+		case isScalar(a):
+			out = append(out, base(fn).Dot("Set").Op("=").True())
+			return append(out, g.take(a, func() *jen.Statement { return base(fn).Dot("V") }, path, false, tail)...)
+		case a.Type == "block":
+			out = append(out, base(fn).Dot("Set").Op("=").True())
+		}
+	}
+	return append(out, g.take(a, func() *jen.Statement { return base(fn) }, path, false, tail)...)
+}
+
+// multiple parses a multiple argument into the slice lv.
+//   - each (multiple_token, GET pattern [GET pattern ...], or an untokened
+//     oneof inside an option group): one occurrence, appended; the option
+//     group's loop brings the next.
+//   - a token given once (KEYS key [key ...]): the token, then values.
+//   - positional: values while more than `after` elements remain and the
+//     next option group's tokens do not match.
+func (g *pgen) multiple(a *Arg, lv *jen.Statement, path string, after int, stop []string, tokenMatched, each bool) []jen.Code {
+	slice := func() *jen.Statement { return jen.Add(lv.Clone()) }
+	var out []jen.Code
+	elemOnly := *a
+	elemOnly.Multiple = false
+	elemOnly.Optional = false
+	elemType := func() *jen.Statement {
+		var decls []jen.Code
+		t := g.elemType(&elemOnly, "", &decls)
+		if len(decls) > 0 {
+			t = jen.Id(g.structNameFor(path))
+		}
+		return t
+	}
+	if each {
+		e := g.newVar("e")
+		out = append(out, jen.Var().Id(e).Add(elemType()))
+		out = append(out, g.take(&elemOnly, func() *jen.Statement { return jen.Id(e) }, path, tokenMatched, 0)...)
+		out = append(out, slice().Op("=").Append(slice(), jen.Id(e)))
+		return out
+	}
+	if a.Token != "" {
+		if !tokenMatched {
+			out = append(out, jen.If(jen.Id("i").Op(">=").Id("n").Op("||").Op("!").Id("eqFold").Call(jen.Id("argv").Index(jen.Id("i")), jen.Lit(a.Token))).Block(g.syntaxErr(path, jen.Id("i"))))
+		}
+		out = append(out, jen.Id("i").Op("++"))
+		elemOnly.Token = ""
+	}
+	e := g.newVar("e")
+	cond := jen.Id("i").Op("<").Id("n").Op("-").Lit(after)
+	if after == 0 {
+		cond = jen.Id("i").Op("<").Id("n")
+	}
+	var loop []jen.Code
+	if len(stop) > 0 {
+		loop = append(loop, jen.If(matchAny(stop)).Block(jen.Break()))
+	}
+	if a.Type == "block" {
+		if size := fixedSize(&elemOnly); size > 1 {
+			var ret jen.Code
+			if msg := a.ann().PartialError; msg != "" {
+				ret = g.errReturn(path, msg)
+			} else {
+				ret = g.syntaxErr(path, jen.Id("i"))
+			}
+			left := jen.Id("n").Op("-").Id("i")
+			if after > 0 {
+				left = jen.Id("n").Op("-").Lit(after).Op("-").Id("i")
+			}
+			loop = append(loop, jen.If(left.Op("<").Lit(size)).Block(ret))
+		}
+	}
+	loop = append(loop, jen.Var().Id(e).Add(elemType()))
+	loop = append(loop, g.take(&elemOnly, func() *jen.Statement { return jen.Id(e) }, path, false, after)...)
+	loop = append(loop, slice().Op("=").Append(slice(), jen.Id(e)))
+	out = append(out, jen.For(cond).Block(loop...))
+	if !a.Optional || a.Token != "" {
+		out = append(out, jen.If(jen.Len(slice()).Op("==").Lit(0)).Block(g.syntaxErr(path, jen.Id("i"))))
+	}
+	return out
+}
+
+// structNameFor gives the struct type of an argument at path (a.b.c) in
+// this command: the Args type, then each step's field name.
+func (g *pgen) structNameFor(path string) string {
+	name := g.goName + "Args"
+	for _, p := range strings.Split(path, ".") {
+		name += fieldName(p)
+	}
+	return name
+}
+
+// take parses one occurrence of a, token included (already matched when
+// tokenMatched), into target, which has a's element type.
+func (g *pgen) take(a *Arg, target func() *jen.Statement, path string, tokenMatched bool, tail int) []jen.Code {
+	var out []jen.Code
+	if a.Token != "" {
+		if !tokenMatched {
+			out = append(out, jen.If(jen.Id("i").Op(">=").Id("n").Op("||").Op("!").Id("eqFold").Call(jen.Id("argv").Index(jen.Id("i")), jen.Lit(a.Token))).Block(g.syntaxErr(path, jen.Id("i"))))
+		}
+		out = append(out, jen.Id("i").Op("++"))
+	}
+	switch {
+	case a.Type == "pure-token":
+		out = append(out, target().Op("=").True())
+	case isScalar(a):
+		out = append(out, g.needOne(path))
+		out = append(out, g.scalar(a, target, path)...)
+		out = append(out, jen.Id("i").Op("++"))
+	case a.Type == "block":
+		base := func(field string) *jen.Statement { return target().Dot(field) }
+		out = append(out, g.seq(a.Arguments, base, path, tail)...)
+	case a.Type == "oneof":
+		out = append(out, g.needOne(path))
+		var cases []jen.Code
+		var fallback *Arg
+		// A member chosen by the count of remaining arguments comes first.
+		for _, m := range a.Arguments {
+			if k := m.ann().OnlyIfRemaining; k > 0 {
+				cases = append(cases, jen.Case(jen.Id("n").Op("-").Id("i").Op("==").Lit(k)).Block(g.member(a, target, m, path, false, tail)...))
+			}
+		}
+		for _, m := range a.Arguments {
+			if m.ann().OnlyIfRemaining > 0 {
+				continue
+			}
+			toks := memberTokens(a, m)
+			if toks == nil {
+				if fallback == nil {
+					fallback = m
+				}
+				continue
+			}
+			cases = append(cases, jen.Case(matchAny(toks)).Block(g.member(a, target, m, path, m.Token != "", tail)...))
+		}
+		switch {
+		case fallback != nil:
+			cases = append(cases, jen.Default().Block(g.member(a, target, fallback, path, false, tail)...))
+		case a.ann().Error != "":
+			cases = append(cases, jen.Default().Block(g.errReturn(path, a.ann().Error, jen.Id("i"))))
+		default:
+			cases = append(cases, jen.Default().Block(g.syntaxErr(path, jen.Id("i"))))
+		}
+		out = append(out, jen.Switch().Block(cases...))
+	}
+	return out
+}
+
+// memberTokens are the words that select member m of oneof o: its tokens
+// plus the aliases o declares for them.
+func memberTokens(o, m *Arg) []string {
+	toks := tokens(m)
+	if toks == nil || m.Token == "" {
+		return toks
+	}
+	var aliases []string
+	for alias, target := range o.ann().Aliases {
+		if strings.EqualFold(target, m.Token) {
+			aliases = append(aliases, alias)
+		}
+	}
+	sort.Strings(aliases)
+	return append(append([]string(nil), toks...), aliases...)
+}
+
+// member records which member of oneof o was given and parses it.
+func (g *pgen) member(o *Arg, target func() *jen.Statement, m *Arg, path string, tokenMatched bool, tail int) []jen.Code {
+	mp := joinPath(path, m.Name)
+	if isFlagSet(o) {
+		return []jen.Code{target().Dot(fieldName(m.Name)).Op("=").True(), jen.Id("i").Op("++")}
+	}
+	if pureOneof(o) {
+		return []jen.Code{target().Op("=").Lit(which(m)), jen.Id("i").Op("++")}
+	}
+	out := []jen.Code{target().Dot("Which").Op("=").Lit(which(m))}
+	if !hasValue(m) {
+		return append(out, jen.Id("i").Op("++"))
+	}
+	mt := m
+	if m.Optional {
+		c := *m
+		c.Optional = false // inside a oneof, Which already says it was given
+		mt = &c
+	}
+	field := func() *jen.Statement { return target().Dot(fieldName(m.Name)) }
+	if mt.Multiple {
+		return append(out, g.multiple(mt, field(), mp, tail, nil, tokenMatched, mt.MultipleToken)...)
+	}
+	return append(out, g.take(mt, field, mp, tokenMatched, tail)...)
+}
+
+// scalar converts argv[i] into target. A deferred value only records i
+// here; its conversion is emitted at the end of the parser.
+func (g *pgen) scalar(a *Arg, target func() *jen.Statement, path string) []jen.Code {
+	an := a.ann()
+	if an.Deferred {
+		d := g.newVar("at")
+		g.prelude = append(g.prelude, jen.Id(d).Op(":=").Lit(-1))
+		conv := g.convert(a, target, path, jen.Id(d))
+		g.deferred = append(g.deferred, jen.If(jen.Id(d).Op(">=").Lit(0)).Block(conv...))
+		return []jen.Code{jen.Id(d).Op("=").Id("i")}
+	}
+	return g.convert(a, target, path, jen.Id("i"))
+}
+
+// convert parses argv[at] into target.
+func (g *pgen) convert(a *Arg, target func() *jen.Statement, path string, at *jen.Statement) []jen.Code {
+	an := a.ann()
+	val := jen.Id("argv").Index(at.Clone())
+	switch a.Type {
+	case "integer", "unix-time":
+		msg := msgInt
+		if an.Error != "" {
+			msg = an.Error
+		}
+		if an.Parser == "strtoul" {
+			return []jen.Code{jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("ParseUint").Call(val), jen.Op("!").Id("ok")).Block(g.errReturn(path, msg, at)).Else().Block(target().Op("=").Id("v"))}
+		}
+		rangeMsg := msg
+		if an.RangeError != "" {
+			rangeMsg = an.RangeError
+		}
+		var cond *jen.Statement
+		if an.Min != nil {
+			cond = jen.Id("v").Op("<").Lit(int(*an.Min))
+		}
+		if an.Max != nil {
+			c := jen.Id("v").Op(">").Lit(int(*an.Max))
+			if cond == nil {
+				cond = c
+			} else {
+				cond = cond.Op("||").Add(c)
+			}
+		}
+		st := jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("ParseInt").Call(val), jen.Op("!").Id("ok")).Block(g.errReturn(path, msg, at))
+		if cond != nil {
+			var ret jen.Code
+			if rangeMsg == msgSyntax {
+				ret = g.syntaxErr(path, at)
+			} else {
+				ret = g.errReturn(path, rangeMsg, at)
+			}
+			st = st.Else().If(cond).Block(ret)
+		}
+		st = st.Else().Block(target().Op("=").Id("v"))
+		return []jen.Code{st}
+	case "double":
+		msg := msgFloat
+		if an.Error != "" {
+			msg = an.Error
+		}
+		return []jen.Code{jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("ParseFloat").Call(val), jen.Op("!").Id("ok")).Block(g.errReturn(path, msg, at)).Else().Block(target().Op("=").Id("v"))}
+	}
+	return []jen.Code{target().Op("=").Add(val)}
+}
+
+// optionGroup emits the any-order loop over a run of optional tokened
+// arguments (contract 2.2 rule 2).
+func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string) []jen.Code {
+	label := g.newVar("opts")
+	var cases []jen.Code
+	seen := map[string]bool{}
+	saved := g.optIdx
+	if g.cmd.Redcurrent != nil && g.cmd.Redcurrent.SyntaxError != "" {
+		g.optIdx = jen.Id("o")
+	}
+	defer func() { g.optIdx = saved }()
+	if g.maxOptions > 0 && !g.countDeclared {
+		g.countDeclared = true
+		g.prelude = append(g.prelude, jen.Id("nopts").Op(":=").Lit(0))
+	}
+	prologue := func() []jen.Code {
+		var out []jen.Code
+		if g.optIdx != nil {
+			out = append(out, jen.Id("o").Op(":=").Id("i"), jen.Id("_").Op("=").Id("o"))
+		}
+		if g.maxOptions > 0 {
+			// redcurrent.max_options: one option more is a syntax error.
+			out = append(out, jen.Id("nopts").Op("++"), jen.If(jen.Id("nopts").Op(">").Lit(g.maxOptions)).Block(g.syntaxErr(path, jen.Id("i"))))
+		}
+		return out
+	}
+	for _, a := range group {
+		p := joinPath(path, a.Name)
+		fn := fieldName(a.Name)
+		lv := func() *jen.Statement { return base(fn) }
+		if isFlagSet(a) {
+			for _, cf := range a.ann().Conflicts {
+				l, r := lv().Dot(fieldName(cf.Members[0])), lv().Dot(fieldName(cf.Members[1]))
+				g.late = append(g.late, jen.If(l.Op("&&").Add(r)).Block(g.errReturn(p, cf.Error)))
+			}
+		}
+		switch {
+		case a.Token != "" || a.Type == "block" || (a.Type == "oneof" && a.Multiple):
+			// One case for the whole argument.
+			toks := tokens(a)
+			toks = dedupe(toks, seen)
+			if len(toks) == 0 {
+				continue
+			}
+			body := prologue()
+			switch {
+			case a.Multiple:
+				stop := groupTokens(group)
+				if a.ann().Greedy {
+					stop = nil
+				}
+				body = append(body, g.multiple(a, lv(), p, 0, stop, a.Token != "", a.MultipleToken || a.Token == "")...)
+			case isScalar(a):
+				body = append(body, lv().Dot("Set").Op("=").True())
+				body = append(body, g.take(a, func() *jen.Statement { return lv().Dot("V") }, p, true, 0)...)
+			case a.Type == "block":
+				body = append(body, lv().Dot("Set").Op("=").True())
+				body = append(body, g.take(a, lv, p, a.Token != "", 0)...)
+			default:
+				body = append(body, g.take(a, lv, p, a.Token != "", 0)...)
+			}
+			cases = append(cases, jen.Case(matchAny(toks)).Block(body...))
+		default:
+			// An untokened oneof: one case per member, with the conflict rule.
+			for _, m := range a.Arguments {
+				toks := dedupe(memberTokens(a, m), seen)
+				if len(toks) == 0 {
+					continue
+				}
+				body := prologue()
+				if isFlagSet(a) {
+					body = append(body, g.member(a, lv, m, p, true, 0)...)
+					cases = append(cases, jen.Case(matchAny(toks)).Block(body...))
+					continue
+				}
+				w := which(m)
+				var cur *jen.Statement
+				if pureOneof(a) {
+					cur = lv()
+				} else {
+					cur = lv().Dot("Which")
+				}
+				msg := msgSyntax
+				if a.ann().ConflictError != "" {
+					msg = a.ann().ConflictError
+				}
+				var ret jen.Code
+				if msg == msgSyntax {
+					ret = g.syntaxErr(p, jen.Id("i"))
+				} else {
+					ret = g.errReturn(p, msg)
+				}
+				body = append(body, jen.If(cur.Clone().Op("!=").Lit("").Op("&&").Add(cur.Clone()).Op("!=").Lit(w)).Block(ret))
+				body = append(body, g.member(a, lv, m, p, m.Token != "", 0)...)
+				cases = append(cases, jen.Case(matchAny(toks)).Block(body...))
+			}
+		}
+	}
+	cases = append(cases, jen.Default().Block(jen.Break().Id(label)))
+	return []jen.Code{
+		jen.Id(label).Op(":"),
+		jen.For(jen.Id("i").Op("<").Id("n")).Block(jen.Switch().Block(cases...)),
+	}
+}
+
+func groupTokens(group []*Arg) []string {
+	var out []string
+	for _, a := range group {
+		out = append(out, tokens(a)...)
+	}
+	return out
+}
+
+// dedupe drops tokens an earlier case of the same switch already matches.
+func dedupe(toks []string, seen map[string]bool) []string {
+	var out []string
+	for _, t := range toks {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ---- syntax line ----
+
+// syntaxLine renders the command's grammar the way Redis's documentation
+// does: "SET key value [NX | XX] [GET] ...".
+func syntaxLine(c *Command) string {
+	parts := []string{c.FullName()}
+	for _, a := range c.Arguments {
+		parts = append(parts, argSyntax(a))
+	}
+	return wrapComment(strings.Join(parts, " "))
+}
+
+func argSyntax(a *Arg) string {
+	one := argSyntaxOne(a)
+	if a.Multiple {
+		rep := one
+		if a.Token != "" && !a.MultipleToken {
+			rep = argSyntaxValue(a)
+		}
+		one = one + " [" + rep + " ...]"
+	}
+	if a.Optional {
+		return "[" + one + "]"
+	}
+	if a.Type == "oneof" && a.Token == "" {
+		return "<" + one + ">"
+	}
+	return one
+}
+
+func argSyntaxOne(a *Arg) string {
+	v := argSyntaxValue(a)
+	if a.Token != "" && a.Type != "pure-token" {
+		return a.Token + " " + v
+	}
+	return v
+}
+
+func argSyntaxValue(a *Arg) string {
+	switch a.Type {
+	case "pure-token":
+		return a.Token
+	case "oneof":
+		var ps []string
+		for _, m := range a.Arguments {
+			ps = append(ps, argSyntaxMember(m))
+		}
+		s := strings.Join(ps, " | ")
+		if a.Token != "" {
+			return "<" + s + ">"
+		}
+		return s
+	case "block":
+		var ps []string
+		for _, m := range a.Arguments {
+			ps = append(ps, argSyntax(m))
+		}
+		return strings.Join(ps, " ")
+	}
+	if a.Display != "" {
+		return a.Display
+	}
+	return a.Name
+}
+
+// argSyntaxMember: oneof members are shown without their own brackets
+// unless they are optional blocks.
+func argSyntaxMember(m *Arg) string {
+	c := *m
+	c.Optional = false
+	s := argSyntax(&c)
+	if c.Type == "oneof" && c.Token == "" && strings.HasPrefix(s, "<") {
+		return s
+	}
+	if m.Optional {
+		return "[" + s + "]"
+	}
+	return s
+}
+
+// wrapComment breaks a long syntax line at spaces, indenting continuations.
+func wrapComment(s string) string {
+	const width = 100
+	var lines []string
+	for len(s) > width {
+		cut := strings.LastIndex(s[:width], " ")
+		if cut <= 0 {
+			break
+		}
+		lines = append(lines, s[:cut])
+		s = s[cut+1:]
+	}
+	lines = append(lines, s)
+	return strings.Join(lines, "\n")
+}
+
+// groups returns the command groups in sorted order with their commands
+// sorted by full name.
+func groups(s *Spec) ([]string, map[string][]*Command) {
+	by := map[string][]*Command{}
+	for _, c := range s.Commands {
+		by[c.Group] = append(by[c.Group], c)
+	}
+	var names []string
+	for g, cs := range by {
+		names = append(names, g)
+		sort.Slice(cs, func(i, j int) bool { return cs[i].FullName() < cs[j].FullName() })
+	}
+	sort.Strings(names)
+	return names, by
+}

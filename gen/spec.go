@@ -1,0 +1,581 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Spec is commands.json (docs/spec-and-generated.md section 1).
+type Spec struct {
+	Commands []*Command `json:"commands"`
+}
+
+// Command is one command or subcommand. Field names follow Redis's
+// src/commands/*.json.
+type Command struct {
+	Name            string      `json:"name"`
+	Container       string      `json:"container"`
+	Summary         string      `json:"summary"`
+	Complexity      string      `json:"complexity"`
+	Group           string      `json:"group"`
+	Since           string      `json:"since"`
+	Arity           int         `json:"arity"`
+	History         [][]string  `json:"history"`
+	DocFlags        []string    `json:"doc_flags"`
+	DeprecatedSince string      `json:"deprecated_since"`
+	ReplacedBy      string      `json:"replaced_by"`
+	CommandFlags    []string    `json:"command_flags"`
+	ACLCategories   []string    `json:"acl_categories"`
+	CommandTips     []string    `json:"command_tips"`
+	KeySpecs        []*KeySpec  `json:"key_specs"`
+	Arguments       []*Arg      `json:"arguments"`
+	Redcurrent      *CommandAnn `json:"redcurrent"`
+
+	// Filled by Validate.
+	subs   []*Command // for a container, sorted by name
+	parent *Command
+}
+
+// FullName is "SET" or "CLIENT SETNAME", for messages.
+func (c *Command) FullName() string {
+	if c.Container != "" {
+		return c.Container + " " + c.Name
+	}
+	return c.Name
+}
+
+// CommandAnn is the command-level redcurrent object (contract section 3).
+type CommandAnn struct {
+	// OptionsAnyOrder names an argument of an option group (or is true for
+	// the first option group): that group's options are also accepted
+	// before the positional arguments that precede it.
+	OptionsAnyOrder json.RawMessage `json:"options_any_order"`
+	// SyntaxError replaces "ERR syntax error" for an unknown option, a
+	// missing value or a leftover argument.
+	SyntaxError string `json:"syntax_error"`
+	// MaxOptions bounds how many options (occurrences of option-group
+	// members) one call may give; one more is a syntax error.
+	MaxOptions int `json:"max_options"`
+	// MaxArgs bounds the arguments after the (sub)command name; more is
+	// MaxArgsError (default "ERR syntax error"), checked before anything else.
+	MaxArgs      *int   `json:"max_args"`
+	MaxArgsError string `json:"max_args_error"`
+	// IgnoreExtraArgs accepts leftover arguments (QUIT).
+	IgnoreExtraArgs bool `json:"ignore_extra_args"`
+}
+
+// KeySpec is a Redis key specification.
+type KeySpec struct {
+	Notes       string   `json:"notes"`
+	Flags       []string `json:"flags"`
+	BeginSearch struct {
+		Index *struct {
+			Pos int `json:"pos"`
+		} `json:"index"`
+		Keyword *struct {
+			Keyword   string `json:"keyword"`
+			StartFrom int    `json:"startfrom"`
+		} `json:"keyword"`
+		Unknown present `json:"unknown"`
+	} `json:"begin_search"`
+	FindKeys struct {
+		Range *struct {
+			LastKey int `json:"lastkey"`
+			Step    int `json:"step"`
+			Limit   int `json:"limit"`
+		} `json:"range"`
+		KeyNum *struct {
+			KeyNumIdx int `json:"keynumidx"`
+			FirstKey  int `json:"firstkey"`
+			Step      int `json:"step"`
+		} `json:"keynum"`
+		Unknown present `json:"unknown"`
+	} `json:"find_keys"`
+}
+
+// present records that a key was given, even as null ("unknown": null).
+type present bool
+
+func (p *present) UnmarshalJSON([]byte) error { *p = true; return nil }
+
+// Arg is one argument of the grammar.
+type Arg struct {
+	Name            string  `json:"name"`
+	Type            string  `json:"type"`
+	Token           string  `json:"token"`
+	Optional        bool    `json:"optional"`
+	Multiple        bool    `json:"multiple"`
+	MultipleToken   bool    `json:"multiple_token"`
+	Display         string  `json:"display"`
+	Summary         string  `json:"summary"`
+	KeySpecIndex    *int    `json:"key_spec_index"`
+	Since           string  `json:"since"`
+	DeprecatedSince string  `json:"deprecated_since"`
+	Arguments       []*Arg  `json:"arguments"`
+	Redcurrent      *ArgAnn `json:"redcurrent"`
+}
+
+// ArgAnn is the argument-level redcurrent object (contract section 3).
+//
+// Error texts may contain {arg} (the offending argument as given) and
+// {name} (the command or subcommand name as given).
+type ArgAnn struct {
+	// Error replaces the value's parse error (integer, double) or, on a
+	// oneof, the error for a value that matches no member.
+	Error      string `json:"error"`
+	Min        *int64 `json:"min"`
+	Max        *int64 `json:"max"`
+	RangeError string `json:"range_error"`
+	// ConflictError: two different members of a oneof in an option group.
+	ConflictError string `json:"conflict_error"`
+	// Conflicts makes a pure-token oneof a set of flags (any members may be
+	// given together) except for the listed pairs, checked in order after
+	// all other syntax checks (EXPIRE NX|XX|GT|LT).
+	Conflicts []Conflict `json:"conflicts"`
+	// PartialError: a multiple block cut short.
+	PartialError string `json:"partial_error"`
+	// Deferred converts the value only after every syntax check passed, as
+	// Redis's SET parses EX's value after the option loop.
+	Deferred bool `json:"deferred"`
+	// Parser picks another value parser: "strtoul" (Go type uint64; SCAN's
+	// cursor: '+', '-' wrapping, leading zeros and "" accepted).
+	Parser string `json:"parser"`
+	// Greedy: a multiple argument takes every remaining argument, even one
+	// that looks like an option's token.
+	Greedy bool `json:"greedy"`
+	// Aliases: extra tokens of a oneof, each standing for a member's token
+	// ({"SLAVE": "REPLICA"}).
+	Aliases map[string]string `json:"aliases"`
+	// OnlyIfRemaining: this oneof member is chosen exactly when that many
+	// arguments remain (CLIENT KILL's old ip:port form), before any token.
+	OnlyIfRemaining int `json:"only_if_remaining"`
+}
+
+// Conflict is a pair of oneof members that may not be given together.
+type Conflict struct {
+	Members []string `json:"members"`
+	Error   string   `json:"error"`
+}
+
+// ann never returns nil, so callers can read fields directly.
+func (a *Arg) ann() *ArgAnn {
+	if a.Redcurrent == nil {
+		return &ArgAnn{}
+	}
+	return a.Redcurrent
+}
+
+// Load decodes commands.json, rejecting unknown fields, and validates it.
+func Load(data []byte) (*Spec, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s Spec
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("commands.json: %w", err)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Known names, in Redis's order (server.h, acl.c).
+var (
+	commandFlags = []string{"WRITE", "READONLY", "DENYOOM", "MODULE", "ADMIN", "PUBSUB", "NOSCRIPT",
+		"BLOCKING", "LOADING", "STALE", "SKIP_MONITOR", "SKIP_SLOWLOG", "ASKING", "FAST", "NO_AUTH",
+		"MAY_REPLICATE", "SENTINEL", "ONLY_SENTINEL", "NO_MANDATORY_KEYS", "PROTECTED",
+		"MODULE_GETKEYS", "MODULE_NO_CLUSTER", "NO_ASYNC_LOADING", "NO_MULTI", "MOVABLE_KEYS",
+		"ALLOW_BUSY", "TOUCHES_ARBITRARY_KEYS"}
+	aclCategories = []string{"KEYSPACE", "READ", "WRITE", "SET", "SORTEDSET", "LIST", "HASH", "STRING",
+		"BITMAP", "HYPERLOGLOG", "GEO", "STREAM", "PUBSUB", "ADMIN", "FAST", "SLOW", "BLOCKING",
+		"DANGEROUS", "CONNECTION", "TRANSACTION", "SCRIPTING"}
+	keySpecFlags = []string{"RO", "RW", "OW", "RM", "ACCESS", "UPDATE", "INSERT", "DELETE", "NOT_KEY",
+		"INCOMPLETE", "VARIABLE_FLAGS"}
+	docFlags = []string{"DEPRECATED", "SYSCMD"}
+	argTypes = []string{"string", "integer", "double", "key", "pattern", "unix-time", "pure-token",
+		"oneof", "block"}
+)
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate applies Redis's generate-command-code.py checks plus ours, links
+// subcommands to their containers and sorts them. Errors name the command
+// and the argument path.
+func (s *Spec) Validate() error {
+	byName := map[string]*Command{}
+	for _, c := range s.Commands {
+		if c.Name == "" {
+			return fmt.Errorf("a command has no name")
+		}
+		if c.Name != strings.ToUpper(c.Name) || c.Container != strings.ToUpper(c.Container) {
+			return fmt.Errorf("%s: command names must be upper case", c.FullName())
+		}
+		if _, dup := byName[c.FullName()]; dup {
+			return fmt.Errorf("%s: duplicate command", c.FullName())
+		}
+		byName[c.FullName()] = c
+	}
+	for _, c := range s.Commands {
+		if c.Container == "" {
+			continue
+		}
+		p := byName[c.Container]
+		if p == nil {
+			return fmt.Errorf("%s: container %s is missing", c.FullName(), c.Container)
+		}
+		if p.Container != "" {
+			return fmt.Errorf("%s: container %s is itself a subcommand", c.FullName(), c.Container)
+		}
+		c.parent = p
+		p.subs = append(p.subs, c)
+	}
+	goNames := map[string]string{}
+	for _, c := range s.Commands {
+		sort.Slice(c.subs, func(i, j int) bool { return c.subs[i].Name < c.subs[j].Name })
+		if err := validateCommand(c); err != nil {
+			return fmt.Errorf("%s: %w", c.FullName(), err)
+		}
+		g := GoName(c)
+		if other, dup := goNames[g]; dup {
+			return fmt.Errorf("%s: Go name %s is also %s's; add a split to gen/names.go", c.FullName(), g, other)
+		}
+		goNames[g] = c.FullName()
+	}
+	return nil
+}
+
+func validateCommand(c *Command) error {
+	if c.Group == "" {
+		return fmt.Errorf("no group")
+	}
+	if c.Arity == 0 {
+		return fmt.Errorf("arity 0")
+	}
+	for _, h := range c.History {
+		if len(h) != 2 {
+			return fmt.Errorf("history entries are [version, text] pairs")
+		}
+	}
+	for _, f := range c.CommandFlags {
+		if !contains(commandFlags, f) {
+			return fmt.Errorf("unknown command flag %q", f)
+		}
+		if f == "MOVABLE_KEYS" {
+			return fmt.Errorf("MOVABLE_KEYS is derived from the key specs, not written")
+		}
+	}
+	for _, f := range c.DocFlags {
+		if !contains(docFlags, f) {
+			return fmt.Errorf("unknown doc flag %q", f)
+		}
+	}
+	for _, a := range c.ACLCategories {
+		if !contains(aclCategories, a) {
+			return fmt.Errorf("unknown ACL category %q", a)
+		}
+	}
+	// Redis derives these categories from flags (setImplicitACLCategories);
+	// the file lists them all, so it must not miss one.
+	for _, imp := range impliedCategories(c) {
+		if !contains(c.ACLCategories, imp) {
+			return fmt.Errorf("acl_categories lacks %s, which Redis implies from the flags", imp)
+		}
+	}
+	for i, ks := range c.KeySpecs {
+		if err := validateKeySpec(ks); err != nil {
+			return fmt.Errorf("key_specs[%d]: %w", i, err)
+		}
+	}
+	used := make([]bool, len(c.KeySpecs))
+	if err := validateArgs(c, c.Arguments, "", used); err != nil {
+		return err
+	}
+	notKey := false
+	for _, ks := range c.KeySpecs {
+		if contains(ks.Flags, "NOT_KEY") {
+			notKey = true // Redis skips the check for SPUBLISH-like commands
+		}
+	}
+	for i, u := range used {
+		if !u && !notKey {
+			return fmt.Errorf("key_specs[%d] is used by no argument", i)
+		}
+	}
+	if an := c.Redcurrent; an != nil {
+		if _, err := optionsAnyOrder(c); err != nil {
+			return err
+		}
+		if (an.MaxArgs != nil && *an.MaxArgs < 0) || an.MaxOptions < 0 {
+			return fmt.Errorf("redcurrent: max_args and max_options must not be negative")
+		}
+		if an.MaxArgsError != "" && an.MaxArgs == nil {
+			return fmt.Errorf("redcurrent: max_args_error without max_args")
+		}
+		for _, msg := range []string{an.SyntaxError, an.MaxArgsError} {
+			if err := checkErrorText(msg); err != nil {
+				return fmt.Errorf("redcurrent: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func impliedCategories(c *Command) []string {
+	var out []string
+	has := func(f string) bool { return contains(c.CommandFlags, f) }
+	if has("WRITE") {
+		out = append(out, "WRITE")
+	}
+	if has("READONLY") && !contains(c.ACLCategories, "SCRIPTING") {
+		out = append(out, "READ")
+	}
+	if has("ADMIN") {
+		out = append(out, "ADMIN", "DANGEROUS")
+	}
+	if has("PUBSUB") {
+		out = append(out, "PUBSUB")
+	}
+	if has("FAST") {
+		out = append(out, "FAST")
+	}
+	if has("BLOCKING") {
+		out = append(out, "BLOCKING")
+	}
+	if !has("FAST") && !contains(c.ACLCategories, "FAST") {
+		out = append(out, "SLOW")
+	}
+	return out
+}
+
+func validateKeySpec(ks *KeySpec) error {
+	if len(ks.Flags) == 0 {
+		return fmt.Errorf("no flags")
+	}
+	for _, f := range ks.Flags {
+		if !contains(keySpecFlags, f) {
+			return fmt.Errorf("unknown key spec flag %q", f)
+		}
+	}
+	n := 0
+	if ks.BeginSearch.Index != nil {
+		n++
+		if ks.BeginSearch.Index.Pos < 1 {
+			return fmt.Errorf("begin_search index pos must be >= 1")
+		}
+	}
+	if ks.BeginSearch.Keyword != nil {
+		n++
+		if ks.BeginSearch.Keyword.Keyword == "" || ks.BeginSearch.Keyword.StartFrom == 0 {
+			return fmt.Errorf("begin_search keyword needs keyword and a non-zero startfrom")
+		}
+	}
+	if ks.BeginSearch.Unknown {
+		n++
+	}
+	if n != 1 {
+		return fmt.Errorf("begin_search needs exactly one of index, keyword, unknown")
+	}
+	n = 0
+	if r := ks.FindKeys.Range; r != nil {
+		n++
+		if r.Step < 1 {
+			return fmt.Errorf("find_keys range step must be >= 1")
+		}
+		if r.Limit != 0 && r.LastKey != -1 {
+			return fmt.Errorf("find_keys range limit needs lastkey -1")
+		}
+	}
+	if k := ks.FindKeys.KeyNum; k != nil {
+		n++
+		if k.Step < 1 {
+			return fmt.Errorf("find_keys keynum step must be >= 1")
+		}
+	}
+	if ks.FindKeys.Unknown {
+		n++
+	}
+	if n != 1 {
+		return fmt.Errorf("find_keys needs exactly one of range, keynum, unknown")
+	}
+	return nil
+}
+
+func validateArgAnn(a *Arg, inOneof bool) error {
+	an := a.Redcurrent
+	if an == nil {
+		return nil
+	}
+	isInt := a.Type == "integer" || a.Type == "unix-time"
+	if (an.Min != nil || an.Max != nil || an.RangeError != "") && !isInt {
+		return fmt.Errorf("min/max/range_error need an integer")
+	}
+	if an.Error != "" && !isInt && a.Type != "double" && a.Type != "oneof" {
+		return fmt.Errorf("error needs an integer, double or oneof")
+	}
+	if an.ConflictError != "" && a.Type != "oneof" {
+		return fmt.Errorf("conflict_error needs a oneof")
+	}
+	if len(an.Conflicts) > 0 {
+		if !pureOneof(a) || a.Multiple || !a.Optional || a.Token != "" {
+			return fmt.Errorf("conflicts needs an optional, untokened oneof of pure tokens")
+		}
+		for _, cf := range an.Conflicts {
+			if len(cf.Members) != 2 || cf.Error == "" {
+				return fmt.Errorf("a conflict names two members and an error")
+			}
+			for _, m := range cf.Members {
+				found := false
+				for _, x := range a.Arguments {
+					found = found || x.Name == m
+				}
+				if !found {
+					return fmt.Errorf("conflict member %q is not a member", m)
+				}
+			}
+		}
+	}
+	if an.PartialError != "" && (a.Type != "block" || !a.Multiple) {
+		return fmt.Errorf("partial_error needs a multiple block")
+	}
+	if an.Deferred && (!isInt && a.Type != "double" || a.Multiple) {
+		return fmt.Errorf("deferred needs a single integer or double")
+	}
+	switch an.Parser {
+	case "":
+	case "strtoul":
+		if !isInt || an.Min != nil || an.Max != nil || an.Deferred {
+			return fmt.Errorf("parser strtoul needs an integer without min, max or deferred")
+		}
+	default:
+		return fmt.Errorf("unknown parser %q", an.Parser)
+	}
+	if an.Greedy && !a.Multiple {
+		return fmt.Errorf("greedy needs a multiple argument")
+	}
+	if len(an.Aliases) > 0 {
+		if a.Type != "oneof" {
+			return fmt.Errorf("aliases need a oneof")
+		}
+		for alias, target := range an.Aliases {
+			if alias != strings.ToUpper(alias) {
+				return fmt.Errorf("alias %q must be upper case", alias)
+			}
+			found := false
+			for _, m := range a.Arguments {
+				found = found || (m.Token != "" && strings.EqualFold(m.Token, target))
+			}
+			if !found {
+				return fmt.Errorf("alias %q stands for %q, which is no member's token", alias, target)
+			}
+		}
+	}
+	if an.OnlyIfRemaining != 0 && (!inOneof || an.OnlyIfRemaining < 0) {
+		return fmt.Errorf("only_if_remaining needs a oneof member and a positive count")
+	}
+	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError} {
+		if err := checkErrorText(msg); err != nil {
+			return err
+		}
+	}
+	for _, cf := range an.Conflicts {
+		if err := checkErrorText(cf.Error); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkErrorText accepts "" and "CODE text", where the text may use the
+// placeholders {arg} and {name} and no others.
+func checkErrorText(msg string) error {
+	if msg == "" {
+		return nil
+	}
+	if !validErrorText(msg) {
+		return fmt.Errorf("error text %q must be an upper-case code, a space and a text", msg)
+	}
+	rest := strings.NewReplacer("{arg}", "", "{name}", "").Replace(msg)
+	if strings.Contains(rest, "{") {
+		return fmt.Errorf("error text %q: the only placeholders are {arg} and {name}", msg)
+	}
+	return nil
+}
+
+func validateArgs(c *Command, args []*Arg, path string, used []bool) error {
+	return validateArgsIn(c, args, path, used, false)
+}
+
+func validateArgsIn(c *Command, args []*Arg, path string, used []bool, inOneof bool) error {
+	names := map[string]bool{}
+	for _, a := range args {
+		p := joinPath(path, a.Name)
+		if a.Name == "" {
+			return fmt.Errorf("argument %q: no name", p)
+		}
+		if names[a.Name] {
+			return fmt.Errorf("argument %q: duplicate argument name", p)
+		}
+		names[a.Name] = true
+		if fieldName(a.Name) == "" {
+			return fmt.Errorf("argument %q: name gives no Go identifier", p)
+		}
+		if !contains(argTypes, a.Type) {
+			return fmt.Errorf("argument %q: unknown type %q", p, a.Type)
+		}
+		// Redis upper-cases tokens (generate-command-code.py) and so do we.
+		a.Token = strings.ToUpper(a.Token)
+		switch a.Type {
+		case "oneof", "block":
+			if len(a.Arguments) < 2 {
+				return fmt.Errorf("argument %q: a %s needs at least two arguments", p, a.Type)
+			}
+			if err := validateArgsIn(c, a.Arguments, p, used, a.Type == "oneof"); err != nil {
+				return err
+			}
+		default:
+			if len(a.Arguments) > 0 {
+				return fmt.Errorf("argument %q: only oneof and block have arguments", p)
+			}
+		}
+		if a.Type == "pure-token" && a.Token == "" {
+			return fmt.Errorf("argument %q: pure-token without token", p)
+		}
+		if a.MultipleToken && !a.Multiple {
+			return fmt.Errorf("argument %q: multiple_token without multiple", p)
+		}
+		if a.KeySpecIndex != nil {
+			i := *a.KeySpecIndex
+			if i < 0 || i >= len(c.KeySpecs) {
+				return fmt.Errorf("argument %q: key_spec_index %d points to no key spec", p, i)
+			}
+			used[i] = true
+		}
+		if err := validateArgAnn(a, inOneof); err != nil {
+			return fmt.Errorf("argument %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// validErrorText accepts "ERR ..." and "WRONGPASS ...": a code, a space, text.
+func validErrorText(s string) bool {
+	code, rest, ok := strings.Cut(s, " ")
+	return ok && code != "" && code == strings.ToUpper(code) && rest != "" && !strings.ContainsAny(s, "\r\n")
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}

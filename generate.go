@@ -1,0 +1,3 @@
+package redcurrent
+
+//go:generate go run ./gen
