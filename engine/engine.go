@@ -1,0 +1,127 @@
+package engine
+
+import (
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Options configures New. The zero value gives Redis's defaults.
+type Options struct {
+	// Databases is the number of logical databases (SELECT 0..n-1); 0 means 16.
+	Databases int
+	// Clock is the engine's only source of time; nil means RealClock.
+	Clock Clock
+	// Seed seeds RANDOMKEY's generator; 0 picks a random seed.
+	Seed uint64
+}
+
+// Engine is the keyspace and the commands that operate on it. It does no I/O.
+//
+// Locking: one mutex (Lock/Unlock) guards everything reachable from an Engine.
+// The dispatcher takes it once per top-level command; EXEC and EVAL hold it
+// for their whole run. Every handler and every method documented "e.mu held"
+// assumes the caller holds it and never locks it again.
+type Engine struct {
+	mu    sync.Mutex
+	clock Clock
+	rnd   *rand.Rand
+
+	dbs []*db
+	// watched[i] maps a key of database index i to the clients WATCHing it.
+	// It belongs to the index, not to the *db: SWAPDB swaps data, and a
+	// client watching db 0 keeps watching whatever db 0 holds (as in Redis).
+	watched []map[string][]*Client
+
+	seq          uint64 // last insertion sequence handed out (SCAN order)
+	hooks        []func(db int, key string)
+	activeExpire bool // DEBUG SET-ACTIVE-EXPIRE
+	fixedNow     int64
+	fixedDepth   int
+}
+
+// New returns an empty engine.
+func New(opts Options) *Engine {
+	n := opts.Databases
+	if n <= 0 {
+		n = 16
+	}
+	clk := opts.Clock
+	if clk == nil {
+		clk = RealClock{}
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	e := &Engine{
+		clock:        clk,
+		rnd:          rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		dbs:          make([]*db, n),
+		watched:      make([]map[string][]*Client, n),
+		activeExpire: true,
+	}
+	for i := range e.dbs {
+		e.dbs[i] = newDB()
+		e.watched[i] = map[string][]*Client{}
+	}
+	return e
+}
+
+// Lock takes the engine mutex. The dispatcher calls it once per top-level
+// command (EXEC and EVAL once for their whole run).
+func (e *Engine) Lock() { e.mu.Lock() }
+
+// Unlock releases the engine mutex.
+func (e *Engine) Unlock() { e.mu.Unlock() }
+
+// Clock returns the engine's clock. Safe without the lock.
+func (e *Engine) Clock() Clock { return e.clock }
+
+// Databases is the number of databases. Safe without the lock.
+func (e *Engine) Databases() int { return len(e.dbs) }
+
+// OnKeyChange registers f to be called, with e.mu held, after every change
+// to a key: write, delete, expiry, rename (both names), move (both
+// databases), copy, and for flush and SWAPDB once per key that existed. This
+// is Redis's signalModifiedKey; WATCH is served by the same path. f must not
+// call back into the engine's locking methods.
+func (e *Engine) OnKeyChange(f func(db int, key string)) {
+	e.mu.Lock()
+	e.hooks = append(e.hooks, f)
+	e.mu.Unlock()
+}
+
+// SetActiveExpire turns ActiveExpireCycle on or off (DEBUG SET-ACTIVE-EXPIRE).
+// Lazy expiry is unaffected: an expired key is never visible. e.mu held.
+func (e *Engine) SetActiveExpire(on bool) { e.activeExpire = on }
+
+// FixTime freezes the engine's notion of "now" until the matching
+// ReleaseTime, so that keys cannot expire in the middle of EXEC or a script
+// (Redis's fixed_time_expire / script time snapshot). Calls nest. e.mu held.
+func (e *Engine) FixTime() {
+	if e.fixedDepth == 0 {
+		e.fixedNow = e.clock.Now().UnixMilli()
+	}
+	e.fixedDepth++
+}
+
+// ReleaseTime undoes one FixTime. e.mu held.
+func (e *Engine) ReleaseTime() {
+	if e.fixedDepth > 0 {
+		e.fixedDepth--
+	}
+}
+
+// nowMs is the current time in unix milliseconds. e.mu held.
+func (e *Engine) nowMs() int64 {
+	if e.fixedDepth > 0 {
+		return e.fixedNow
+	}
+	return e.clock.Now().UnixMilli()
+}
+
+// validDB reports whether i names a database.
+func (e *Engine) validDB(i int64) bool { return i >= 0 && i < int64(len(e.dbs)) }
+
+func msToTime(ms int64) time.Time { return time.UnixMilli(ms) }

@@ -1,0 +1,45 @@
+package engine
+
+import "fmt"
+
+// Error is an error reply. Code is the first word on the wire ("ERR",
+// "WRONGTYPE", ...), Msg the rest; the wire form is "-Code Msg\r\n".
+type Error struct{ Code, Msg string }
+
+func (e *Error) Error() string { return e.Code + " " + e.Msg }
+
+// Every fixed error text redcurrent sends lives in this block, so grepping for
+// a text finds exactly one line. Texts are Redis's, word for word.
+var (
+	ErrWrongType     = &Error{"WRONGTYPE", "Operation against a key holding the wrong kind of value"}
+	ErrSyntax        = &Error{"ERR", "syntax error"}
+	ErrNotInteger    = &Error{"ERR", "value is not an integer or out of range"}
+	ErrNotFloat      = &Error{"ERR", "value is not a valid float"}
+	ErrNoSuchKey     = &Error{"ERR", "no such key"}
+	ErrOverflow      = &Error{"ERR", "increment or decrement would overflow"}
+	ErrDBIndex       = &Error{"ERR", "DB index is out of range"}
+	ErrInvalidCursor = &Error{"ERR", "invalid cursor"}
+	ErrSameObject    = &Error{"ERR", "source and destination objects are the same"}
+	ErrIntRange      = &Error{"ERR", "value is out of range, value must between -2147483648 and 2147483647"}
+	ErrFirstDBIndex  = &Error{"ERR", "invalid first DB index"}
+	ErrSecondDBIndex = &Error{"ERR", "invalid second DB index"}
+	ErrDecrOverflow  = &Error{"ERR", "decrement would overflow"}
+	ErrNaNInfinity   = &Error{"ERR", "increment would produce NaN or Infinity"}
+	ErrOffsetRange   = &Error{"ERR", "offset is out of range"}
+	ErrStringTooLong = &Error{"ERR", "string exceeds maximum allowed size (proto-max-bulk-len)"}
+	ErrNoLFU         = &Error{"ERR", "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."}
+	ErrExpireNXXX    = &Error{"ERR", "NX and XX, GT or LT options at the same time are not compatible"}
+	ErrExpireGTLT    = &Error{"ERR", "GT and LT options at the same time are not compatible"}
+)
+
+// ErrInvalidExpireTime is the reply to an expiry that is not positive or
+// would overflow; cmd is the command name in lower case ("set", "expire").
+func ErrInvalidExpireTime(cmd string) *Error {
+	return &Error{"ERR", "invalid expire time in '" + cmd + "' command"}
+}
+
+// Errorf builds an error reply whose text depends on arguments (command
+// names, key names). Code is the first word.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{code, fmt.Sprintf(format, args...)}
+}

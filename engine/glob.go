@@ -1,0 +1,106 @@
+package engine
+
+// globMatch is Redis's stringmatchlen (util.c, 7.0) without nocase: '*', '?',
+// '[...]' with '^' negation, 'a-z' ranges (either order) and '\' escapes,
+// with the same handling of malformed patterns (an unclosed '[' matches the
+// characters seen so far) and the same early exit that keeps '*' from going
+// exponential. Bytes compare as C's signed char, as on x86.
+func globMatch(pattern, str []byte) bool {
+	skip := false
+	return globMatchImpl(pattern, str, &skip)
+}
+
+func globMatchImpl(p, s []byte, skipLonger *bool) bool {
+	for len(p) > 0 && len(s) > 0 {
+		switch p[0] {
+		case '*':
+			for len(p) > 1 && p[1] == '*' {
+				p = p[1:]
+			}
+			if len(p) == 1 {
+				return true
+			}
+			for len(s) > 0 {
+				if globMatchImpl(p[1:], s, skipLonger) {
+					return true
+				}
+				if *skipLonger {
+					return false
+				}
+				s = s[1:]
+			}
+			*skipLonger = true
+			return false
+		case '?':
+			s = s[1:]
+		case '[':
+			p = p[1:]
+			not := len(p) > 0 && p[0] == '^'
+			if not {
+				p = p[1:]
+			}
+			match := false
+			for {
+				if len(p) == 0 {
+					// Unterminated: step back so that the common
+					// advance below leaves p empty.
+					break
+				}
+				if p[0] == '\\' && len(p) >= 2 {
+					p = p[1:]
+					if p[0] == s[0] {
+						match = true
+					}
+				} else if p[0] == ']' {
+					break
+				} else if len(p) >= 3 && p[1] == '-' {
+					start, end, c := int(int8(p[0])), int(int8(p[2])), int(int8(s[0]))
+					if start > end {
+						start, end = end, start
+					}
+					p = p[2:]
+					if c >= start && c <= end {
+						match = true
+					}
+				} else if p[0] == s[0] {
+					match = true
+				}
+				p = p[1:]
+			}
+			if not {
+				match = !match
+			}
+			if !match {
+				return false
+			}
+			s = s[1:]
+			if len(p) == 0 {
+				// Redis's pattern-- / patternLen++ followed by the common
+				// pattern++ / patternLen--: nothing left either way.
+				goto advanced
+			}
+		case '\\':
+			if len(p) >= 2 {
+				p = p[1:]
+			}
+			if p[0] != s[0] {
+				return false
+			}
+			s = s[1:]
+		default:
+			if p[0] != s[0] {
+				return false
+			}
+			s = s[1:]
+		}
+		p = p[1:]
+	advanced:
+		if len(s) == 0 {
+			for len(p) > 0 && p[0] == '*' {
+				p = p[1:]
+			}
+			break
+		}
+	}
+	return len(p) == 0 && len(s) == 0
+}
