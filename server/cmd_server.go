@@ -1,0 +1,259 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redcurrent/redcurrent/engine"
+	"github.com/redcurrent/redcurrent/generated"
+)
+
+// Server family: INFO, CONFIG, DEBUG (COMMAND is in cmd_command.go).
+
+// CONFIG GET parameter [parameter ...]: a map of the matching parameters.
+func (h *handlers) ConfigGet(c *engine.Client, a *generated.ConfigGetArgs, w engine.ReplyWriter) error {
+	kv := h.s.configGet(a.Parameter)
+	w.Map(len(kv))
+	for _, p := range kv {
+		w.BulkString(p[0])
+		w.BulkString(p[1])
+	}
+	return nil
+}
+
+// CONFIG SET parameter value [parameter value ...]: all or nothing.
+func (h *handlers) ConfigSet(c *engine.Client, a *generated.ConfigSetArgs, w engine.ReplyWriter) error {
+	pairs := make([][2][]byte, len(a.Data))
+	for i, d := range a.Data {
+		pairs[i] = [2][]byte{d.Parameter, d.Value}
+	}
+	if err := h.s.configSet(pairs); err != nil {
+		return err
+	}
+	w.Simple("OK")
+	return nil
+}
+
+// CONFIG RESETSTAT clears the INFO stats counters.
+func (h *handlers) ConfigResetStat(c *engine.Client, a *generated.ConfigResetStatArgs, w engine.ReplyWriter) error {
+	h.s.stats = stats{}
+	w.Simple("OK")
+	return nil
+}
+
+// CONFIG HELP
+func (h *handlers) ConfigHelp(c *engine.Client, a *generated.ConfigHelpArgs, w engine.ReplyWriter) error {
+	writeHelp(w, []string{
+		"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"GET <pattern>",
+		"    Return parameters matching the glob-like <pattern> and their values.",
+		"SET <directive> <value>",
+		"    Set the configuration <directive> to <value>.",
+		"RESETSTAT",
+		"    Reset statistics reported by the INFO command.",
+		"REWRITE",
+		"    Rewrite the configuration file.",
+		"HELP",
+		"    Prints this help.",
+	})
+	return nil
+}
+
+// DEBUG subcommand [arg ...]: SLEEP seconds and SET-ACTIVE-EXPIRE 0|1.
+// SLEEP holds the engine lock while it sleeps, as Redis blocks its one
+// thread (debugCommand).
+func (h *handlers) Debug(c *engine.Client, a *generated.DebugArgs, w engine.ReplyWriter) error {
+	sub := strings.ToLower(string(a.Subcommand))
+	switch {
+	case sub == "sleep" && len(a.Arg) == 1:
+		// strtod: a malformed number sleeps for its valid prefix, or 0.
+		secs, _ := strconv.ParseFloat(strings.TrimSpace(string(a.Arg[0])), 64)
+		if secs > 0 {
+			time.Sleep(time.Duration(secs * float64(time.Second)))
+		}
+		w.Simple("OK")
+		return nil
+	case sub == "set-active-expire" && len(a.Arg) == 1:
+		n, _ := strconv.Atoi(string(a.Arg[0])) // atoi: garbage is 0
+		h.SetActiveExpire(n != 0)
+		w.Simple("OK")
+		return nil
+	}
+	return &engine.Error{Code: "ERR", Msg: "unknown subcommand or wrong number of arguments for '" +
+		cString(a.Subcommand, 128) + "'. Try DEBUG HELP."}
+}
+
+// infoSections are INFO's sections in Redis's order, and whether "default"
+// includes them (genRedisInfoString).
+var infoSections = []struct {
+	name      string
+	inDefault bool
+}{
+	{"server", true}, {"clients", true}, {"memory", true}, {"persistence", true},
+	{"stats", true}, {"replication", true}, {"cpu", true}, {"modules", false},
+	{"errorstats", true}, {"cluster", true}, {"keyspace", true},
+}
+
+// INFO [section ...]: "# Section" blocks of field:value lines, as verbatim
+// text. Unknown sections are left out.
+func (h *handlers) Info(c *engine.Client, a *generated.InfoArgs, w engine.ReplyWriter) error {
+	want := map[string]bool{}
+	if len(a.Section) == 0 {
+		want["default"] = true
+	}
+	for _, s := range a.Section {
+		want[strings.ToLower(string(s))] = true
+	}
+	all := want["all"] || want["everything"]
+	var b strings.Builder
+	for _, sec := range infoSections {
+		if !(want[sec.name] || (sec.inDefault && (want["default"] || all)) || (sec.name == "modules" && want["everything"])) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\r\n")
+		}
+		h.s.infoSection(&b, sec.name)
+	}
+	w.Verbatim("txt", b.String())
+	return nil
+}
+
+// infoSection writes one section. Engine lock held.
+func (s *Server) infoSection(b *strings.Builder, name string) {
+	line := func(k string, v any) { fmt.Fprintf(b, "%s:%v\r\n", k, v) }
+	now := s.now()
+	switch name {
+	case "server":
+		b.WriteString("# Server\r\n")
+		line("redis_version", Version)
+		line("redcurrent_version", RedcurrentVersion)
+		line("redis_git_sha1", "00000000")
+		line("redis_git_dirty", 0)
+		line("redis_build_id", "0")
+		line("redis_mode", "standalone")
+		line("os", runtime.GOOS+" "+runtime.GOARCH)
+		line("arch_bits", strconv.IntSize)
+		line("multiplexing_api", "goroutines")
+		line("gcc_version", "0.0.0")
+		line("process_id", os.Getpid())
+		line("run_id", fmt.Sprintf("%040x", s.startTime.UnixNano()))
+		line("tcp_port", s.cfg.port)
+		line("server_time_usec", now.UnixMicro())
+		up := now.Sub(s.startTime)
+		if up < 0 {
+			up = 0
+		}
+		line("uptime_in_seconds", int64(up/time.Second))
+		line("uptime_in_days", int64(up/(24*time.Hour)))
+		line("hz", 10)
+		line("configured_hz", 10)
+		line("lru_clock", now.Unix()&(1<<24-1))
+		line("executable", "")
+		line("config_file", "")
+		line("io_threads_active", 0)
+	case "clients":
+		b.WriteString("# Clients\r\n")
+		line("connected_clients", s.ConnectedClients())
+		line("cluster_connections", 0)
+		line("maxclients", s.cfg.values["maxclients"])
+		line("client_recent_max_input_buffer", 0)
+		line("client_recent_max_output_buffer", 0)
+		line("blocked_clients", s.BlockedClients())
+		line("tracking_clients", 0)
+		line("clients_in_timeout_table", 0)
+	case "memory":
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.WriteString("# Memory\r\n")
+		line("used_memory", ms.HeapAlloc)
+		line("used_memory_human", humanBytes(ms.HeapAlloc))
+		line("used_memory_rss", ms.Sys)
+		line("used_memory_rss_human", humanBytes(ms.Sys))
+		line("used_memory_peak", ms.HeapSys)
+		line("used_memory_peak_human", humanBytes(ms.HeapSys))
+		line("maxmemory", s.cfg.values["maxmemory"])
+		n, _ := strconv.ParseUint(s.cfg.values["maxmemory"], 10, 64)
+		line("maxmemory_human", humanBytes(n))
+		line("maxmemory_policy", s.cfg.values["maxmemory-policy"])
+		line("mem_fragmentation_ratio", "1.00")
+		line("mem_allocator", "go")
+	case "persistence":
+		b.WriteString("# Persistence\r\n")
+		line("loading", 0)
+		line("async_loading", 0)
+		line("rdb_changes_since_last_save", 0)
+		line("rdb_bgsave_in_progress", 0)
+		line("rdb_last_save_time", s.startTime.Unix())
+		line("rdb_last_bgsave_status", "ok")
+		line("aof_enabled", 0)
+		line("aof_rewrite_in_progress", 0)
+		line("aof_last_bgrewrite_status", "ok")
+		line("aof_last_write_status", "ok")
+	case "stats":
+		b.WriteString("# Stats\r\n")
+		line("total_connections_received", s.stats.connectionsReceived)
+		line("total_commands_processed", s.stats.commandsProcessed)
+		line("instantaneous_ops_per_sec", 0)
+		line("rejected_connections", 0)
+		line("expired_keys", 0)
+		line("evicted_keys", 0)
+		line("keyspace_hits", 0)
+		line("keyspace_misses", 0)
+		line("pubsub_channels", 0)
+		line("pubsub_patterns", 0)
+		line("total_error_replies", s.stats.errorReplies)
+		line("total_rejected_calls", s.stats.rejectedCalls)
+	case "replication":
+		b.WriteString("# Replication\r\n")
+		line("role", "master")
+		line("connected_slaves", 0)
+		line("master_failover_state", "no-failover")
+		line("master_replid", strings.Repeat("0", 40))
+		line("master_replid2", strings.Repeat("0", 40))
+		line("master_repl_offset", 0)
+		line("second_repl_offset", -1)
+		line("repl_backlog_active", 0)
+		line("repl_backlog_size", 1048576)
+		line("repl_backlog_first_byte_offset", 0)
+		line("repl_backlog_histlen", 0)
+	case "cpu":
+		b.WriteString("# CPU\r\n")
+		line("used_cpu_sys", "0.000000")
+		line("used_cpu_user", "0.000000")
+		line("used_cpu_sys_children", "0.000000")
+		line("used_cpu_user_children", "0.000000")
+	case "modules":
+		b.WriteString("# Modules\r\n")
+	case "errorstats":
+		b.WriteString("# Errorstats\r\n")
+	case "cluster":
+		b.WriteString("# Cluster\r\n")
+		line("cluster_enabled", 0)
+	case "keyspace":
+		b.WriteString("# Keyspace\r\n")
+		for _, l := range s.e.KeyspaceInfo() {
+			b.WriteString(l)
+			b.WriteString("\r\n")
+		}
+	}
+}
+
+// humanBytes is bytesToHuman (object.c).
+func humanBytes(n uint64) string {
+	d := float64(n)
+	switch {
+	case n < 1024:
+		return strconv.FormatUint(n, 10) + "B"
+	case n < 1024*1024:
+		return fmt.Sprintf("%.2fK", d/1024)
+	case n < 1024*1024*1024:
+		return fmt.Sprintf("%.2fM", d/(1024*1024))
+	default:
+		return fmt.Sprintf("%.2fG", d/(1024*1024*1024))
+	}
+}

@@ -1,0 +1,210 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"runtime/debug"
+	"strings"
+
+	"github.com/redcurrent/redcurrent/engine"
+	"github.com/redcurrent/redcurrent/generated"
+)
+
+// dispatch runs one request and leaves its reply in the connection's
+// writer. It follows Redis 7.0's processCommand: existence, arity, auth, the
+// MULTI checks, then the call. This file is the only place that turns
+// errors into bytes.
+func (cn *conn) dispatch(argv [][]byte) {
+	// CLIENT REPLY: whether this command's reply is sent is decided before
+	// it runs, except that CLIENT REPLY ON re-enables its own +OK.
+	cn.skip, cn.skipNext = cn.skipNext, false
+	suppress := cn.replyOff || cn.skip
+	mark := cn.w.Len()
+
+	s := cn.s
+	s.e.Lock()
+	cn.process(argv)
+	s.e.Unlock()
+
+	if suppress && (cn.replyOff || cn.skip) {
+		cn.w.Truncate(mark)
+	}
+	cn.skip = false
+}
+
+// process is dispatch under the engine lock.
+func (cn *conn) process(argv [][]byte) {
+	s := cn.s
+	w := cn.w
+	c := &cn.c
+	s.stats.commandsProcessed++
+	cn.lastInteraction = s.now()
+
+	cmd := generated.Lookup(argv[0])
+	if cmd == nil {
+		cn.reject(unknownCommand(argv))
+		return
+	}
+	if len(cmd.Subcommands) > 0 && len(argv) >= 2 {
+		sub := cmd.LookupSub(argv[1])
+		if sub == nil {
+			cn.lastCmd = cmd.Name
+			cn.reject(&engine.Error{Code: "ERR", Msg: "unknown subcommand '" + cString(argv[1], 128) +
+				"'. Try " + strings.ToUpper(cString(argv[0], -1)) + " HELP."})
+			return
+		}
+		cmd = sub
+	}
+	cn.lastCmd = cmd.Name
+	if !arityOK(cmd, len(argv)) {
+		cn.reject(&engine.Error{Code: "ERR", Msg: "wrong number of arguments for '" + cmd.Name + "' command"})
+		return
+	}
+	if cn.authRequired() && cmd.Flags&generated.FlagNoAuth == 0 {
+		cn.reject(errNoAuth)
+		return
+	}
+	if cn.multi {
+		if cmd.Flags&generated.FlagNoMulti != 0 {
+			cn.reject(errNotInMulti)
+			return
+		}
+		if !runsInMulti(cmd) {
+			cn.queueCommand(argv)
+			w.Simple("QUEUED")
+			return
+		}
+	}
+	s.call(cmd, c, argv, w)
+}
+
+// runsInMulti lists the commands that run at once inside MULTI instead of
+// being queued (processCommand in Redis 7.0).
+func runsInMulti(cmd *generated.Command) bool {
+	switch cmd.Name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// reject answers a command refused before running: inside MULTI it also
+// dooms the transaction (rejectCommand and flagTransaction in Redis).
+func (cn *conn) reject(e *engine.Error) {
+	cn.s.stats.rejectedCalls++
+	cn.s.stats.errorReplies++
+	if cn.multi {
+		cn.dirtyTx = true
+	}
+	cn.w.Error(e)
+}
+
+// queueCommand keeps a copy of argv for EXEC: argv aliases the read buffer.
+func (cn *conn) queueCommand(argv [][]byte) {
+	n := 0
+	for _, a := range argv {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
+	q := make([][]byte, len(argv))
+	for i, a := range argv {
+		buf = append(buf, a...)
+		q[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+	}
+	cn.queue = append(cn.queue, q)
+	cn.queueMem += n
+}
+
+func arityOK(cmd *generated.Command, argc int) bool {
+	if cmd.Arity > 0 {
+		return argc == cmd.Arity
+	}
+	return argc >= -cmd.Arity
+}
+
+// call runs a command whose existence, arity and permissions are checked,
+// and writes its reply or its error. Engine lock held. A panic in the
+// handler is logged and answered "ERR internal error"; the partial reply it
+// may have written to a connection's writer is dropped.
+func (s *Server) call(cmd *generated.Command, c *engine.Client, argv [][]byte, w engine.ReplyWriter) {
+	type truncater interface {
+		Len() int
+		Truncate(int)
+	}
+	tw, canTruncate := w.(truncater)
+	mark := 0
+	if canTruncate {
+		mark = tw.Len()
+	}
+	err := s.invoke(cmd, c, argv, w)
+	if err == nil {
+		return
+	}
+	if err == errInternal && canTruncate {
+		tw.Truncate(mark)
+	}
+	s.stats.errorReplies++
+	w.Error(replyError(err, s, cmd))
+}
+
+// invoke calls the handler, turning a panic into errInternal.
+func (s *Server) invoke(cmd *generated.Command, c *engine.Client, argv [][]byte, w engine.ReplyWriter) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic in command", "command", cmd.Name, "panic", r, "stack", string(debug.Stack()))
+			err = errInternal
+		}
+	}()
+	if s.panicHook != nil {
+		s.panicHook(cmd)
+	}
+	return generated.Invoke[*engine.Client, engine.ReplyWriter](s.h, cmd, c, argv, w)
+}
+
+// replyError maps a handler's error to its wire form: an ArgError's text
+// already holds its code; an engine.Error is sent as is; anything else is a
+// bug, logged and answered generically.
+func replyError(err error, s *Server, cmd *generated.Command) *engine.Error {
+	var ee *engine.Error
+	if errors.As(err, &ee) {
+		return ee
+	}
+	var ae *generated.ArgError
+	if errors.As(err, &ae) {
+		code, msg, _ := strings.Cut(ae.Msg, " ")
+		return &engine.Error{Code: code, Msg: msg}
+	}
+	s.log.Error("unexpected error from command", "command", cmd.Name, "error", err)
+	return errInternal
+}
+
+// unknownCommand is Redis 7.0's commandCheckExistence text: the name and up
+// to 128 bytes of arguments, each quoted and followed by a space. Arguments
+// are C strings there, so each ends at its first NUL byte.
+func unknownCommand(argv [][]byte) *engine.Error {
+	var b strings.Builder
+	b.WriteString("unknown command '")
+	b.WriteString(cString(argv[0], 128))
+	b.WriteString("', with args beginning with: ")
+	n := 0
+	for i := 1; i < len(argv) && n < 128; i++ {
+		a := cString(argv[i], 128-n)
+		b.WriteByte('\'')
+		b.WriteString(a)
+		b.WriteString("' ")
+		n += len(a) + 3
+	}
+	return &engine.Error{Code: "ERR", Msg: b.String()}
+}
+
+// cString is printf's "%.*s" of b: up to max bytes (max < 0: no limit),
+// stopping at a NUL byte.
+func cString(b []byte, max int) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	if max >= 0 && len(b) > max {
+		b = b[:max]
+	}
+	return string(b)
+}

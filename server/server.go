@@ -1,0 +1,246 @@
+// Package server serves an engine over RESP2 and RESP3: connections,
+// request parsing, dispatch, and the commands that need connection state
+// (connection, server and transactions families).
+package server
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redcurrent/redcurrent/engine"
+	"github.com/redcurrent/redcurrent/generated"
+)
+
+// Version is the Redis version redcurrent reports (HELLO, INFO
+// redis_version). Clients pick features by it.
+const Version = "8.10.0"
+
+// RedcurrentVersion is redcurrent's own version (INFO redcurrent_version).
+const RedcurrentVersion = "0.1.0"
+
+// Config is the server's start-up configuration. Zero values take Redis's
+// defaults. CONFIG SET changes the live values later.
+type Config struct {
+	// RequirePass is the default user's password; "" lets every client in.
+	RequirePass string
+	// Port and Bind are what CONFIG GET reports; the listener is the caller's.
+	Port int
+	Bind string
+	// ProtoMaxBulkLen is the largest bulk argument accepted (default 512 MB).
+	ProtoMaxBulkLen int64
+	// ClientQueryBufferLimit closes a client whose pending request grows
+	// beyond it (default 1 GB).
+	ClientQueryBufferLimit int64
+	// Logger receives internal errors (recovered panics). Nil discards them.
+	Logger *slog.Logger
+	// ActiveExpireInterval is how often expired keys are swept (default
+	// 100ms, Redis's hz 10). Negative disables the sweep.
+	ActiveExpireInterval time.Duration
+}
+
+// Server serves one engine. Create it with New, then call Serve.
+type Server struct {
+	e   *engine.Engine
+	h   *handlers
+	log *slog.Logger
+
+	cfg     *config      // guarded by the engine lock
+	maxBulk atomic.Int64 // proto-max-bulk-len, read by connection readers
+	qbLimit atomic.Int64 // client-query-buffer-limit
+	hasPass atomic.Bool  // requirepass != ""
+
+	nextID    atomic.Int64
+	startTime time.Time
+
+	stats stats // guarded by the engine lock
+
+	// panicHook, when set by a test, runs before each handler (engine lock held).
+	panicHook func(cmd *generated.Command)
+
+	mu        sync.Mutex // guards the fields below; taken after the engine lock, never before
+	listeners map[net.Listener]struct{}
+	conns     map[int64]*conn
+	closed    bool
+	wg        sync.WaitGroup // connection and timer goroutines
+	stop      chan struct{}
+}
+
+// stats are the counters INFO stats reports and CONFIG RESETSTAT clears.
+type stats struct {
+	connectionsReceived int64
+	commandsProcessed   int64
+	rejectedCalls       int64
+	errorReplies        int64
+}
+
+// New returns a server for e. It does not listen: call Serve.
+func New(cfg Config, e *engine.Engine) *Server {
+	s := &Server{
+		e:         e,
+		log:       cfg.Logger,
+		listeners: map[net.Listener]struct{}{},
+		conns:     map[int64]*conn{},
+		stop:      make(chan struct{}),
+		startTime: time.Now(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s.cfg = newConfig(cfg)
+	s.applyConfig()
+	s.h = &handlers{Engine: e, s: s}
+	interval := cfg.ActiveExpireInterval
+	if interval == 0 {
+		interval = 100 * time.Millisecond
+	}
+	if interval > 0 {
+		s.wg.Add(1)
+		go s.expireLoop(interval)
+	}
+	return s
+}
+
+// applyConfig publishes the values connection readers use without the
+// engine lock. Engine lock held (or s not yet shared).
+func (s *Server) applyConfig() {
+	s.maxBulk.Store(s.cfg.protoMaxBulkLen)
+	s.qbLimit.Store(s.cfg.queryBufferLimit)
+	s.hasPass.Store(s.cfg.requirePass != "")
+}
+
+// expireLoop sweeps expired keys, as Redis's serverCron does hz times a
+// second. It uses a wall-clock ticker: the engine's clock decides what has
+// expired, the ticker only how often to look.
+func (s *Server) expireLoop(interval time.Duration) {
+	defer s.wg.Done()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.e.Lock()
+			s.e.ActiveExpireCycle() // a no-op after DEBUG SET-ACTIVE-EXPIRE 0
+			s.e.Unlock()
+		}
+	}
+}
+
+// ErrServerClosed is returned by Serve after Close.
+var ErrServerClosed = errors.New("server: closed")
+
+// Serve accepts connections on l until Close, serving each on its own
+// goroutine. It returns ErrServerClosed after Close, or the accept error.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+	}()
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		s.accept(nc)
+	}
+}
+
+// ListenAndServe listens on the TCP address addr and calls Serve.
+func (s *Server) ListenAndServe(addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+func (s *Server) accept(nc net.Conn) {
+	cn := newConn(s, nc)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	s.conns[cn.c.ID] = cn
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go cn.serve()
+}
+
+// Close stops accepting, closes every connection and waits for their
+// goroutines (and a command running on them) to finish.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		s.wg.Wait()
+		return nil
+	}
+	s.closed = true
+	close(s.stop)
+	for l := range s.listeners {
+		l.Close()
+	}
+	for _, cn := range s.conns {
+		cn.nc.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+// removeConn forgets a closed connection.
+func (s *Server) removeConn(cn *conn) {
+	s.mu.Lock()
+	delete(s.conns, cn.c.ID)
+	s.mu.Unlock()
+}
+
+// ConnectedClients is the number of open connections.
+func (s *Server) ConnectedClients() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// BlockedClients is the number of connections waiting in a blocking command.
+func (s *Server) BlockedClients() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, cn := range s.conns {
+		if cn.blocked.Load() != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// now is the engine clock's time: client ages and idle times follow it.
+func (s *Server) now() time.Time { return s.e.Clock().Now() }

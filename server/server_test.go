@@ -1,0 +1,163 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redcurrent/redcurrent/engine"
+)
+
+// testServer is a server listening on addr.
+type testServer struct {
+	*Server
+	addr string
+}
+
+// start serves a fresh engine on 127.0.0.1:0 until the test ends.
+func start(t *testing.T, cfg Config) *testServer {
+	t.Helper()
+	e := engine.New(engine.Options{})
+	s := New(cfg, e)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(l) }()
+	t.Cleanup(func() {
+		s.Close()
+		if err := <-done; err != ErrServerClosed {
+			t.Errorf("Serve returned %v, want ErrServerClosed", err)
+		}
+	})
+	return &testServer{s, l.Addr().String()}
+}
+
+// client is a raw RESP connection.
+type client struct {
+	t  *testing.T
+	nc net.Conn
+	rd *bufio.Reader
+}
+
+func dial(t *testing.T, s *testServer) *client {
+	t.Helper()
+	nc, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return &client{t: t, nc: nc, rd: bufio.NewReader(nc)}
+}
+
+// encode builds a multibulk request from words.
+func encode(args ...string) []byte {
+	var b []byte
+	b = append(b, '*')
+	b = strconv.AppendInt(b, int64(len(args)), 10)
+	b = append(b, "\r\n"...)
+	for _, a := range args {
+		b = append(b, '$')
+		b = strconv.AppendInt(b, int64(len(a)), 10)
+		b = append(b, "\r\n"...)
+		b = append(b, a...)
+		b = append(b, "\r\n"...)
+	}
+	return b
+}
+
+func (c *client) send(raw []byte) {
+	c.t.Helper()
+	if _, err := c.nc.Write(raw); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// readReply reads one complete RESP2/RESP3 reply, raw.
+func (c *client) readReply() string {
+	c.t.Helper()
+	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var out bytes.Buffer
+	if err := readValue(c.rd, &out); err != nil {
+		c.t.Fatalf("reading reply: %v (got so far %q)", err, out.String())
+	}
+	return out.String()
+}
+
+func readValue(rd *bufio.Reader, out *bytes.Buffer) error {
+	line, err := rd.ReadString('\n')
+	if err != nil {
+		return err
+	}
+	out.WriteString(line)
+	body := strings.TrimSuffix(line[1:], "\r\n")
+	switch line[0] {
+	case '$', '=':
+		n, _ := strconv.Atoi(body)
+		if n < 0 {
+			return nil
+		}
+		buf := make([]byte, n+2)
+		if _, err := io.ReadFull(rd, buf); err != nil {
+			return err
+		}
+		out.Write(buf)
+	case '*', '~', '>', '%':
+		n, _ := strconv.Atoi(body)
+		if line[0] == '%' {
+			n *= 2
+		}
+		for i := 0; i < n; i++ {
+			if err := readValue(rd, out); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// do sends a command and returns its raw reply.
+func (c *client) do(args ...string) string {
+	c.t.Helper()
+	c.send(encode(args...))
+	return c.readReply()
+}
+
+// must checks the raw reply to a command.
+func (c *client) must(want string, args ...string) {
+	c.t.Helper()
+	if got := c.do(args...); got != want {
+		c.t.Errorf("%q: got %q, want %q", args, got, want)
+	}
+}
+
+// closed checks that the server closes the connection, after the bytes want.
+func (c *client) closed(want string) {
+	c.t.Helper()
+	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got, err := io.ReadAll(c.rd)
+	if err != nil {
+		c.t.Fatalf("waiting for close: %v (got %q)", err, got)
+	}
+	if string(got) != want {
+		c.t.Errorf("before close: got %q, want %q", got, want)
+	}
+}
+
+// waitFor polls cond until it holds or five seconds pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond) // polling a condition, not waiting for an event
+	}
+}
