@@ -1,0 +1,121 @@
+package redcurrent
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// The helpers below set up and inspect state without a client. Each takes the
+// engine lock and calls the engine code the commands use, on the database
+// chosen with Select (0 at start). Expired keys are invisible to them, as to
+// commands.
+
+// Select chooses the database the helpers act on. It panics on an index
+// outside the configured databases, a programming error in the test.
+func (s *Server) Select(db int) {
+	if db < 0 || db >= s.eng.Databases() {
+		panic(fmt.Sprintf("redcurrent: Select(%d): databases are 0 to %d", db, s.eng.Databases()-1))
+	}
+	s.mu.Lock()
+	s.db = db
+	s.mu.Unlock()
+}
+
+func (s *Server) selected() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db
+}
+
+// Keys lists the keys of the selected database, sorted.
+func (s *Server) Keys() []string {
+	db := s.selected()
+	s.eng.Lock()
+	keys := s.eng.KeysIn(db)
+	s.eng.Unlock()
+	sort.Strings(keys)
+	return keys
+}
+
+// Exists reports whether key exists in the selected database.
+func (s *Server) Exists(key string) bool {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	return s.eng.ExistsIn(db, key)
+}
+
+// Type is TYPE's answer for key: "string", "stream", ..., or "none".
+func (s *Server) Type(key string) string {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	return s.eng.TypeOf(db, key)
+}
+
+// Get returns the string stored at key. A missing key is ("", false, nil);
+// a key of another type is an error (WRONGTYPE).
+func (s *Server) Get(key string) (string, bool, error) {
+	db := s.selected()
+	s.eng.Lock()
+	v, ok, err := s.eng.GetString(db, key)
+	s.eng.Unlock()
+	return string(v), ok, err
+}
+
+// Set stores value at key as SET does (replacing any value and TTL).
+func (s *Server) Set(key, value string) {
+	db := s.selected()
+	s.eng.Lock()
+	s.eng.SetString(db, key, []byte(value))
+	s.eng.Unlock()
+}
+
+// Del deletes key and reports whether it existed.
+func (s *Server) Del(key string) bool {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	return s.eng.DelKey(db, key)
+}
+
+// TTL is the time key has left to live; ok is false when the key does not
+// exist or has no TTL.
+func (s *Server) TTL(key string) (ttl time.Duration, ok bool) {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	return s.eng.TTLOf(db, key)
+}
+
+// SetTTL gives key a time to live and reports whether the key exists.
+func (s *Server) SetTTL(key string, ttl time.Duration) bool {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	return s.eng.SetTTL(db, key, ttl)
+}
+
+// DBSize counts the keys of the selected database.
+func (s *Server) DBSize() int {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	return s.eng.KeyCount(db)
+}
+
+// FlushDB empties the selected database, as FLUSHDB does.
+func (s *Server) FlushDB() {
+	db := s.selected()
+	s.eng.Lock()
+	s.eng.FlushIndex(db)
+	s.eng.Unlock()
+}
+
+// FlushAll empties every database, as FLUSHALL does.
+func (s *Server) FlushAll() {
+	s.eng.Lock()
+	s.eng.FlushEverything()
+	s.eng.Unlock()
+}
