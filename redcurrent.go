@@ -77,7 +77,7 @@ func serve(ln net.Listener, opts Options) *Server {
 	s := &Server{srv: srv, eng: eng, clock: clock, ln: ln, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, server.ErrServerClosed) {
 			logger.Error("serve", "err", err)
 		}
 	}()

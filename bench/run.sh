@@ -20,6 +20,6 @@ for p in "$rport" "$cport"; do
   for _ in $(seq 100); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.05; done
 done
 echo "== redis-server $(redis-server --version | awk '{print $3}') (reference): redis-benchmark ${args[*]}"
-redis-benchmark -p "$rport" "${args[@]}"
+redis-benchmark -p "$rport" "${args[@]}" | tr '\r' '\n' | grep -v "rps=" | grep .
 echo "== redcurrent: redis-benchmark ${args[*]}"
-redis-benchmark -p "$cport" "${args[@]}"
+redis-benchmark -p "$cport" "${args[@]}" | tr '\r' '\n' | grep -v "rps=" | grep .
