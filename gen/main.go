@@ -114,6 +114,7 @@ func Render(spec *Spec) (map[string][]byte, error) {
 		}
 		out[name] = buf.Bytes()
 	}
+	out["COMMANDS.md"] = renderCommandList(spec)
 	return out, nil
 }
 
