@@ -20,13 +20,16 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "redcurrent:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// run serves until ctx ends (SIGINT or SIGTERM in main).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("redcurrent", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	bind := fs.String("bind", "127.0.0.1", "address to listen on")
@@ -54,9 +57,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("--loglevel must be debug, verbose, notice or warning")
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
 	srv, err := redcurrent.Run(redcurrent.Options{
 		Addr:      net.JoinHostPort(*bind, strconv.Itoa(*port)),
