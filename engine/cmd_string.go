@@ -441,7 +441,9 @@ func (e *Engine) SetRange(c *Client, a *generated.SetRangeArgs, w ReplyWriter) e
 		}
 		return nil
 	}
-	if a.Offset+int64(len(a.Value)) > maxBulkLen {
+	// Written as a subtraction: offset+len would wrap for an offset near
+	// MaxInt64 (checkStringLength checks the sum for overflow).
+	if a.Offset > maxBulkLen-int64(len(a.Value)) {
 		return ErrStringTooLong
 	}
 	need := int(a.Offset) + len(a.Value)

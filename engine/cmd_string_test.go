@@ -239,6 +239,10 @@ func TestStringCommands(t *testing.T) {
 			{cmd: "SETRANGE s -1 x", resp2: "-ERR offset is out of range\r\n"},
 			{cmd: "SETRANGE s 536870912 x", resp2: "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n"},
 			{cmd: "SETRANGE s 536870911 xy", resp2: "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n"},
+			// offset+len wraps past MaxInt64: still too long, not a panic.
+			{cmd: "SETRANGE s 9223372036854775807 x", resp2: "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n"},
+			{cmd: "SETRANGE nk2 9223372036854775806 xyz", resp2: "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n"},
+			{cmd: "EXISTS nk2", resp2: in(0)},
 			{cmd: "XFAKE x"},
 			{cmd: "SETRANGE x 0 a", resp2: wrongT},
 			{cmd: "SETRANGE x -1 a", resp2: "-ERR offset is out of range\r\n"},
