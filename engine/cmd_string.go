@@ -128,6 +128,16 @@ func (e *Engine) expireMs(v int64, seconds, relative bool, cmd string) (int64, e
 	return v, nil
 }
 
+// rawExpireMs is expireMs for a value the parser left as text: not an
+// integer is ERR value is not an integer (getExpireMillisecondsOrReply).
+func (e *Engine) rawExpireMs(raw []byte, seconds, relative bool, cmd string) (int64, error) {
+	v, ok := generated.ParseInt(raw)
+	if !ok {
+		return 0, ErrNotInteger
+	}
+	return e.expireMs(v, seconds, relative, cmd)
+}
+
 // SetNX sets a missing key: 1, or 0 when the key exists.
 func (e *Engine) SetNX(c *Client, a *generated.SetNXArgs, w ReplyWriter) error {
 	return e.setGeneric(c.DB, a.Key, a.Value, "NX", false, 0, false, func(done bool) {
@@ -176,32 +186,33 @@ func (e *Engine) GetDel(c *Client, a *generated.GetDelArgs, w ReplyWriter) error
 // PERSIST on a key without TTL changes nothing; an EXAT/PXAT in the past
 // deletes the key.
 func (e *Engine) GetEx(c *Client, a *generated.GetExArgs, w ReplyWriter) error {
-	x := &a.Expiration
-	var when int64
-	var err error
-	absolute := false
-	switch x.Which {
-	case "EX":
-		when, err = e.expireMs(x.Seconds, true, true, "getex")
-	case "PX":
-		when, err = e.expireMs(x.Milliseconds, false, true, "getex")
-	case "EXAT":
-		when, err = e.expireMs(x.UnixTimeSeconds, true, false, "getex")
-		absolute = true
-	case "PXAT":
-		when, err = e.expireMs(x.UnixTimeMilliseconds, false, false, "getex")
-		absolute = true
-	}
-	if err != nil {
-		return err
-	}
 	ent, s, err := e.readString(c.DB, a.Key, true)
 	if err != nil {
 		return err
 	}
 	if s == nil {
+		// A missing key answers null before the expiry is even read
+		// (getexCommand looks the key up first).
 		w.Null()
 		return nil
+	}
+	x := &a.Expiration
+	var when int64
+	absolute := false
+	switch x.Which {
+	case "EX":
+		when, err = e.rawExpireMs(x.Seconds, true, true, "getex")
+	case "PX":
+		when, err = e.rawExpireMs(x.Milliseconds, false, true, "getex")
+	case "EXAT":
+		when, err = e.rawExpireMs(x.UnixTimeSeconds, true, false, "getex")
+		absolute = true
+	case "PXAT":
+		when, err = e.rawExpireMs(x.UnixTimeMilliseconds, false, false, "getex")
+		absolute = true
+	}
+	if err != nil {
+		return err
 	}
 	w.Bulk(s.b)
 	switch {

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"math/big"
-	"strconv"
-)
+import "math/big"
 
 // INCRBYFLOAT works in C's long double, which on x86-64 is the 80-bit x87
 // format: a 64-bit significand and a 15-bit exponent. big.Float with 64
@@ -127,10 +124,9 @@ func validFloatSyntax(s string, hex bool) bool {
 // incrLongDouble adds incr to the value stored in b as INCRBYFLOAT does and
 // returns the text Redis stores: "%.17Lf" with trailing zeros (and a
 // trailing point) removed, and "-0" written "0" (ld2string, LD_STR_HUMAN).
-// incr arrives as a float64 from the parser; its shortest decimal form is
-// read back at long double precision, which is what strtold gives for
-// anything typed with 17 significant digits or fewer.
-func incrLongDouble(b []byte, incr float64) ([]byte, error) {
+// incr is the argument's text (the spec gives it raw), read as strtold
+// reads it after the stored value, as incrbyfloatCommand does.
+func incrLongDouble(b []byte, incr []byte) ([]byte, error) {
 	var cur *big.Float
 	curInf := 0
 	if b == nil {
@@ -142,7 +138,7 @@ func incrLongDouble(b []byte, incr float64) ([]byte, error) {
 			return nil, ErrNotFloat
 		}
 	}
-	inc, incInf, ok := parseLongDouble(strconv.AppendFloat(nil, incr, 'g', -1, 64))
+	inc, incInf, ok := parseLongDouble(incr)
 	if !ok {
 		return nil, ErrNotFloat
 	}

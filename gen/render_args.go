@@ -191,6 +191,9 @@ func isScalar(a *Arg) bool {
 }
 
 func scalarType(a *Arg) *jen.Statement {
+	if a.ann().Parser == "raw" {
+		return jen.Index().Byte()
+	}
 	switch a.Type {
 	case "integer", "unix-time":
 		if a.ann().Parser == "strtoul" {
@@ -755,6 +758,9 @@ func (g *pgen) scalar(a *Arg, target func() *jen.Statement, path string) []jen.C
 func (g *pgen) convert(a *Arg, target func() *jen.Statement, path string, at *jen.Statement) []jen.Code {
 	an := a.ann()
 	val := jen.Id("argv").Index(at.Clone())
+	if an.Parser == "raw" {
+		return []jen.Code{target().Op("=").Add(val)}
+	}
 	switch a.Type {
 	case "integer", "unix-time":
 		msg := msgInt

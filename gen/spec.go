@@ -141,7 +141,11 @@ type ArgAnn struct {
 	// Redis's SET parses EX's value after the option loop.
 	Deferred bool `json:"deferred"`
 	// Parser picks another value parser: "strtoul" (Go type uint64; SCAN's
-	// cursor: '+', '-' wrapping, leading zeros and "" accepted).
+	// cursor: '+', '-' wrapping, leading zeros and "" accepted), or "raw"
+	// (Go type []byte, no conversion: the handler converts the value at the
+	// point where Redis's command does, as GETEX after its key lookup, or
+	// with a precision the generated parsers lack, as INCRBYFLOAT's long
+	// double).
 	Parser string `json:"parser"`
 	// Greedy: a multiple argument takes every remaining argument, even one
 	// that looks like an option's token.
@@ -455,6 +459,10 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 	case "strtoul":
 		if !isInt || an.Min != nil || an.Max != nil || an.Deferred {
 			return fmt.Errorf("parser strtoul needs an integer without min, max or deferred")
+		}
+	case "raw":
+		if !isInt && a.Type != "double" || a.Multiple || an.Min != nil || an.Max != nil || an.Deferred || an.Error != "" || an.RangeError != "" {
+			return fmt.Errorf("parser raw needs a single integer or double without min, max, deferred or error texts (the handler owns them)")
 		}
 	default:
 		return fmt.Errorf("unknown parser %q", an.Parser)

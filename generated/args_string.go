@@ -128,20 +128,16 @@ type GetExArgs struct {
 // GetExArgsExpiration is GETEX's argument "expiration".
 type GetExArgsExpiration struct {
 	Which                string // "EX", "PX", "EXAT", "PXAT", "PERSIST", or "" when absent
-	Seconds              int64
-	Milliseconds         int64
-	UnixTimeSeconds      int64
-	UnixTimeMilliseconds int64
+	Seconds              []byte
+	Milliseconds         []byte
+	UnixTimeSeconds      []byte
+	UnixTimeMilliseconds []byte
 }
 
 // ParseGetEx parses argv for GETEX into a (argv[0] is the command name).
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseGetEx(argv [][]byte, a *GetExArgs) error {
 	i, n := 1, len(argv)
-	at2 := -1
-	at3 := -1
-	at4 := -1
-	at5 := -1
 	if i >= n {
 		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
 	}
@@ -159,7 +155,7 @@ opts1:
 			if i >= n {
 				return &ArgError{Arg: "expiration.seconds", Msg: "ERR syntax error"}
 			}
-			at2 = i
+			a.Expiration.Seconds = argv[i]
 			i++
 		case eqFold(argv[i], "PX"):
 			if a.Expiration.Which != "" && a.Expiration.Which != "PX" {
@@ -170,7 +166,7 @@ opts1:
 			if i >= n {
 				return &ArgError{Arg: "expiration.milliseconds", Msg: "ERR syntax error"}
 			}
-			at3 = i
+			a.Expiration.Milliseconds = argv[i]
 			i++
 		case eqFold(argv[i], "EXAT"):
 			if a.Expiration.Which != "" && a.Expiration.Which != "EXAT" {
@@ -181,7 +177,7 @@ opts1:
 			if i >= n {
 				return &ArgError{Arg: "expiration.unix-time-seconds", Msg: "ERR syntax error"}
 			}
-			at4 = i
+			a.Expiration.UnixTimeSeconds = argv[i]
 			i++
 		case eqFold(argv[i], "PXAT"):
 			if a.Expiration.Which != "" && a.Expiration.Which != "PXAT" {
@@ -192,7 +188,7 @@ opts1:
 			if i >= n {
 				return &ArgError{Arg: "expiration.unix-time-milliseconds", Msg: "ERR syntax error"}
 			}
-			at5 = i
+			a.Expiration.UnixTimeMilliseconds = argv[i]
 			i++
 		case eqFold(argv[i], "PERSIST"):
 			if a.Expiration.Which != "" && a.Expiration.Which != "PERSIST" {
@@ -206,42 +202,6 @@ opts1:
 	}
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
-	}
-	if at2 >= 0 {
-		if v, ok := ParseInt(argv[at2]); !ok {
-			return &ArgError{Arg: "expiration.seconds", Msg: "ERR value is not an integer or out of range"}
-		} else if v < 1 || v > 9223372036854775 {
-			return &ArgError{Arg: "expiration.seconds", Msg: "ERR invalid expire time in 'getex' command"}
-		} else {
-			a.Expiration.Seconds = v
-		}
-	}
-	if at3 >= 0 {
-		if v, ok := ParseInt(argv[at3]); !ok {
-			return &ArgError{Arg: "expiration.milliseconds", Msg: "ERR value is not an integer or out of range"}
-		} else if v < 1 {
-			return &ArgError{Arg: "expiration.milliseconds", Msg: "ERR invalid expire time in 'getex' command"}
-		} else {
-			a.Expiration.Milliseconds = v
-		}
-	}
-	if at4 >= 0 {
-		if v, ok := ParseInt(argv[at4]); !ok {
-			return &ArgError{Arg: "expiration.unix-time-seconds", Msg: "ERR value is not an integer or out of range"}
-		} else if v < 1 || v > 9223372036854775 {
-			return &ArgError{Arg: "expiration.unix-time-seconds", Msg: "ERR invalid expire time in 'getex' command"}
-		} else {
-			a.Expiration.UnixTimeSeconds = v
-		}
-	}
-	if at5 >= 0 {
-		if v, ok := ParseInt(argv[at5]); !ok {
-			return &ArgError{Arg: "expiration.unix-time-milliseconds", Msg: "ERR value is not an integer or out of range"}
-		} else if v < 1 {
-			return &ArgError{Arg: "expiration.unix-time-milliseconds", Msg: "ERR invalid expire time in 'getex' command"}
-		} else {
-			a.Expiration.UnixTimeMilliseconds = v
-		}
 	}
 	return nil
 }
@@ -339,7 +299,7 @@ func ParseIncrBy(argv [][]byte, a *IncrByArgs) error {
 // INCRBYFLOAT key increment
 type IncrByFloatArgs struct {
 	Key       []byte
-	Increment float64
+	Increment []byte
 }
 
 // ParseIncrByFloat parses argv for INCRBYFLOAT into a (argv[0] is the command name).
@@ -354,11 +314,7 @@ func ParseIncrByFloat(argv [][]byte, a *IncrByFloatArgs) error {
 	if i >= n {
 		return &ArgError{Arg: "increment", Msg: "ERR syntax error"}
 	}
-	if v, ok := ParseFloat(argv[i]); !ok {
-		return &ArgError{Arg: "increment", Msg: "ERR value is not a valid float"}
-	} else {
-		a.Increment = v
-	}
+	a.Increment = argv[i]
 	i++
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
