@@ -52,13 +52,22 @@ func renderSupport() *jen.File {
 	f.Func().Id("argErrorAt").Params(jen.List(jen.Id("arg"), jen.Id("msg")).String(), jen.Id("argv").Index().Index().Byte(), jen.List(jen.Id("at"), jen.Id("name")).Int()).Op("*").Id("ArgError").Block(
 		jen.Id("v").Op(":=").Lit(""),
 		jen.If(jen.Id("at").Op(">=").Lit(0).Op("&&").Id("at").Op("<").Len(jen.Id("argv"))).Block(
-			jen.Id("v").Op("=").String().Call(jen.Id("argv").Index(jen.Id("at"))),
+			jen.Id("v").Op("=").Id("cstr").Call(jen.Id("argv").Index(jen.Id("at"))),
 		),
 		jen.Id("msg").Op("=").Qual("strings", "ReplaceAll").Call(jen.Id("msg"), jen.Lit("{arg}"), jen.Id("v")),
 		jen.If(jen.Id("name").Op("<").Len(jen.Id("argv"))).Block(
-			jen.Id("msg").Op("=").Qual("strings", "ReplaceAll").Call(jen.Id("msg"), jen.Lit("{name}"), jen.String().Call(jen.Id("argv").Index(jen.Id("name")))),
+			jen.Id("msg").Op("=").Qual("strings", "ReplaceAll").Call(jen.Id("msg"), jen.Lit("{name}"), jen.Id("cstr").Call(jen.Id("argv").Index(jen.Id("name")))),
 		),
 		jen.Return(jen.Op("&").Id("ArgError").Values(jen.Id("Arg").Op(":").Id("arg"), jen.Id("Msg").Op(":").Id("msg"))),
+	)
+
+	comment(f, "cstr is b as C's %s prints it, up to its first NUL byte: Redis formats\n"+
+		"arguments into error texts that way.")
+	f.Func().Id("cstr").Params(jen.Id("b").Index().Byte()).String().Block(
+		jen.If(jen.Id("i").Op(":=").Qual("bytes", "IndexByte").Call(jen.Id("b"), jen.Lit(0)), jen.Id("i").Op(">=").Lit(0)).Block(
+			jen.Id("b").Op("=").Id("b").Index(jen.Empty(), jen.Id("i")),
+		),
+		jen.Return(jen.String().Call(jen.Id("b"))),
 	)
 
 	comment(f, "eqFold reports whether b equals upper (an upper-case ASCII token) ignoring\n"+

@@ -7,6 +7,7 @@ handler interface, all written by gen from commands.json (docs/spec-and-generate
 package generated
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -34,13 +35,22 @@ func (e *ArgError) Error() string {
 func argErrorAt(arg, msg string, argv [][]byte, at, name int) *ArgError {
 	v := ""
 	if at >= 0 && at < len(argv) {
-		v = string(argv[at])
+		v = cstr(argv[at])
 	}
 	msg = strings.ReplaceAll(msg, "{arg}", v)
 	if name < len(argv) {
-		msg = strings.ReplaceAll(msg, "{name}", string(argv[name]))
+		msg = strings.ReplaceAll(msg, "{name}", cstr(argv[name]))
 	}
 	return &ArgError{Arg: arg, Msg: msg}
+}
+
+// cstr is b as C's %s prints it, up to its first NUL byte: Redis formats
+// arguments into error texts that way.
+func cstr(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
 }
 
 // eqFold reports whether b equals upper (an upper-case ASCII token) ignoring
