@@ -91,7 +91,7 @@ func (e *Engine) keysMatching(dbi int, pattern []byte) []string {
 		if ent.expired(now) {
 			return true
 		}
-		if all || globMatch(pattern, []byte(ent.key)) {
+		if all || GlobMatch(pattern, []byte(ent.key), false) {
 			keys = append(keys, ent.key)
 		}
 		return true
@@ -128,7 +128,7 @@ func (e *Engine) Scan(c *Client, a *generated.ScanArgs, w ReplyWriter) error {
 	next := uint64(0)
 	if cursor != math.MaxUint64 {
 		next = e.scan(c.DB, cursor, int(min(count, math.MaxInt32)), func(ent *entry) {
-			if pattern != nil && !globMatch(pattern, []byte(ent.key)) {
+			if pattern != nil && !GlobMatch(pattern, []byte(ent.key), false) {
 				return
 			}
 			if a.Type.Set && !strings.EqualFold(typ, ent.val.Type()) {

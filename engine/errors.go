@@ -30,12 +30,41 @@ var (
 	ErrNoLFU         = &Error{"ERR", "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."}
 	ErrExpireNXXX    = &Error{"ERR", "NX and XX, GT or LT options at the same time are not compatible"}
 	ErrExpireGTLT    = &Error{"ERR", "GT and LT options at the same time are not compatible"}
+
+	// Server, connection and transaction errors (server package).
+	ErrGetKeysInvalidCommand = &Error{"ERR", "Invalid command specified"}
+	ErrGetKeysNoKeys         = &Error{"ERR", "The command has no key arguments"}
+	ErrGetKeysArity          = &Error{"ERR", "Invalid number of arguments specified for command"}
+	ErrInternal              = &Error{"ERR", "internal error"}
+	ErrNoAuth                = &Error{"NOAUTH", "Authentication required."}
+	ErrWrongPass             = &Error{"WRONGPASS", "invalid username-password pair or user is disabled."}
+	ErrAuthNoPass            = &Error{"ERR", "AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"}
+	ErrNoProto               = &Error{"NOPROTO", "unsupported protocol version"}
+	ErrHelloNoAuth           = &Error{"NOAUTH", "HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"}
+	ErrMultiNested           = &Error{"ERR", "MULTI calls can not be nested"}
+	ErrExecNoMulti           = &Error{"ERR", "EXEC without MULTI"}
+	ErrDiscardNoMulti        = &Error{"ERR", "DISCARD without MULTI"}
+	ErrWatchInMulti          = &Error{"ERR", "WATCH inside MULTI is not allowed"}
+	ErrExecAbort             = &Error{"EXECABORT", "Transaction discarded because of previous errors."}
+	ErrNotInMulti            = &Error{"ERR", "Command not allowed inside a transaction"}
+	ErrClientName            = &Error{"ERR", "Client names cannot contain spaces, newlines or special characters."}
+	ErrNoSuchClient          = &Error{"ERR", "No such client"}
 )
 
 // ErrInvalidExpireTime is the reply to an expiry that is not positive or
 // would overflow; cmd is the command name in lower case ("set", "expire").
 func ErrInvalidExpireTime(cmd string) *Error {
 	return &Error{"ERR", "invalid expire time in '" + cmd + "' command"}
+}
+
+// ErrExecAbortBecause is the reply to an EXEC refused before it ran
+// (execCommandAbort): e's text, without its code when that is ERR.
+func ErrExecAbortBecause(e *Error) *Error {
+	msg := e.Msg
+	if e.Code != "ERR" {
+		msg = e.Code + " " + msg
+	}
+	return &Error{"EXECABORT", "Transaction discarded because of: " + msg}
 }
 
 // Errorf builds an error reply whose text depends on arguments (command

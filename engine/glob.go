@@ -1,16 +1,25 @@
 package engine
 
-// globMatch is Redis's stringmatchlen (util.c, 7.0) without nocase: '*', '?',
-// '[...]' with '^' negation, 'a-z' ranges (either order) and '\' escapes,
-// with the same handling of malformed patterns (an unclosed '[' matches the
-// characters seen so far) and the same early exit that keeps '*' from going
-// exponential. Bytes compare as C's signed char, as on x86.
-func globMatch(pattern, str []byte) bool {
+// GlobMatch is Redis's stringmatchlen (util.c, 7.0): '*', '?', '[...]' with
+// '^' negation, 'a-z' ranges (either order) and '\' escapes, with the same
+// handling of malformed patterns (an unclosed '[' matches the characters seen
+// so far) and the same early exit that keeps '*' from going exponential.
+// Bytes compare as C's signed char, as on x86. nocase folds ASCII case where
+// Redis's tolower does: literals, '\'-escaped literals outside a class, and
+// range bounds (KEYS and SCAN match case-sensitively; CONFIG GET and COMMAND
+// LIST do not).
+func GlobMatch(pattern, str []byte, nocase bool) bool {
 	skip := false
-	return globMatchImpl(pattern, str, &skip)
+	return globMatchImpl(pattern, str, nocase, &skip)
 }
 
-func globMatchImpl(p, s []byte, skipLonger *bool) bool {
+func globMatchImpl(p, s []byte, nocase bool, skipLonger *bool) bool {
+	lower := func(c byte) byte {
+		if nocase && c >= 'A' && c <= 'Z' {
+			return c + 'a' - 'A'
+		}
+		return c
+	}
 	for len(p) > 0 && len(s) > 0 {
 		switch p[0] {
 		case '*':
@@ -21,7 +30,7 @@ func globMatchImpl(p, s []byte, skipLonger *bool) bool {
 				return true
 			}
 			for len(s) > 0 {
-				if globMatchImpl(p[1:], s, skipLonger) {
+				if globMatchImpl(p[1:], s, nocase, skipLonger) {
 					return true
 				}
 				if *skipLonger {
@@ -54,7 +63,7 @@ func globMatchImpl(p, s []byte, skipLonger *bool) bool {
 				} else if p[0] == ']' {
 					break
 				} else if len(p) >= 3 && p[1] == '-' {
-					start, end, c := int(int8(p[0])), int(int8(p[2])), int(int8(s[0]))
+					start, end, c := int(int8(lower(p[0]))), int(int8(lower(p[2]))), int(int8(lower(s[0])))
 					if start > end {
 						start, end = end, start
 					}
@@ -62,7 +71,7 @@ func globMatchImpl(p, s []byte, skipLonger *bool) bool {
 					if c >= start && c <= end {
 						match = true
 					}
-				} else if p[0] == s[0] {
+				} else if lower(p[0]) == lower(s[0]) {
 					match = true
 				}
 				p = p[1:]
@@ -83,12 +92,12 @@ func globMatchImpl(p, s []byte, skipLonger *bool) bool {
 			if len(p) >= 2 {
 				p = p[1:]
 			}
-			if p[0] != s[0] {
+			if lower(p[0]) != lower(s[0]) {
 				return false
 			}
 			s = s[1:]
 		default:
-			if p[0] != s[0] {
+			if lower(p[0]) != lower(s[0]) {
 				return false
 			}
 			s = s[1:]

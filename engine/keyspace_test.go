@@ -39,8 +39,8 @@ func TestGlobMatch(t *testing.T) {
 		{"[a-\xff]", "b", false}, // signed char: 0xff is -1, so the range is -1..'a'
 	}
 	for _, tc := range cases {
-		if got := globMatch([]byte(tc.pattern), []byte(tc.s)); got != tc.want {
-			t.Errorf("globMatch(%q, %q) = %v, want %v", tc.pattern, tc.s, got, tc.want)
+		if got := GlobMatch([]byte(tc.pattern), []byte(tc.s), false); got != tc.want {
+			t.Errorf("GlobMatch(%q, %q) = %v, want %v", tc.pattern, tc.s, got, tc.want)
 		}
 	}
 }

@@ -44,7 +44,7 @@ func (h *handlers) CommandList(c *engine.Client, a *generated.CommandListArgs, w
 				}
 			}
 		case "PATTERN":
-			ok = globMatch(a.Filterby.Pattern, []byte(cmd.Name), true)
+			ok = engine.GlobMatch(a.Filterby.Pattern, []byte(cmd.Name), true)
 		}
 		if ok {
 			names = append(names, cmd.Name)
@@ -336,12 +336,6 @@ func writeArgs(w engine.ReplyWriter, args []generated.Arg) {
 	}
 }
 
-var (
-	errGetKeysInvalidCommand = &engine.Error{Code: "ERR", Msg: "Invalid command specified"}
-	errGetKeysNoKeys         = &engine.Error{Code: "ERR", Msg: "The command has no key arguments"}
-	errGetKeysArity          = &engine.Error{Code: "ERR", Msg: "Invalid number of arguments specified for command"}
-)
-
 // getKeysTarget resolves COMMAND GETKEYS's command (getKeysSubcommandImpl).
 func getKeysTarget(argv [][]byte) (*generated.Command, error) {
 	cmd := generated.Lookup(argv[0])
@@ -350,11 +344,11 @@ func getKeysTarget(argv [][]byte) (*generated.Command, error) {
 	}
 	switch {
 	case cmd == nil:
-		return nil, errGetKeysInvalidCommand
+		return nil, engine.ErrGetKeysInvalidCommand
 	case len(cmd.KeySpecs) == 0:
-		return nil, errGetKeysNoKeys
+		return nil, engine.ErrGetKeysNoKeys
 	case !arityOK(cmd, len(argv)):
-		return nil, errGetKeysArity
+		return nil, engine.ErrGetKeysArity
 	}
 	return cmd, nil
 }

@@ -45,10 +45,10 @@ func (h *handlers) Auth(c *engine.Client, a *generated.AuthArgs, w engine.ReplyW
 	if a.Username.Set {
 		user = a.Username.V
 	} else if h.s.cfg.requirePass == "" {
-		return errAuthNoPass
+		return engine.ErrAuthNoPass
 	}
 	if !h.checkPassword(user, a.Password) {
-		return errWrongPass
+		return engine.ErrWrongPass
 	}
 	connOf(c).authenticated = true
 	w.Simple("OK")
@@ -65,17 +65,17 @@ func (h *handlers) Hello(c *engine.Client, a *generated.HelloArgs, w engine.Repl
 	if args.Set {
 		ver = args.Protover
 		if ver < 2 || ver > 3 {
-			return errNoProto
+			return engine.ErrNoProto
 		}
 	}
 	if args.Set && args.Auth.Set {
 		if !h.checkPassword(args.Auth.Username, args.Auth.Password) {
-			return errWrongPass
+			return engine.ErrWrongPass
 		}
 		cn.authenticated = true
 	}
 	if !cn.authenticated && h.s.cfg.requirePass != "" {
-		return errHelloNoAuth
+		return engine.ErrHelloNoAuth
 	}
 	if args.Set && args.Clientname.Set {
 		if err := validName(args.Clientname.V); err != nil {
@@ -138,7 +138,7 @@ func (h *handlers) Reset(c *engine.Client, a *generated.ResetArgs, w engine.Repl
 func validName(b []byte) error {
 	for _, ch := range b {
 		if ch < '!' || ch > '~' {
-			return errClientName
+			return engine.ErrClientName
 		}
 	}
 	return nil
@@ -170,28 +170,27 @@ func (h *handlers) ClientSetName(c *engine.Client, a *generated.ClientSetNameArg
 	return nil
 }
 
-// CLIENT SETINFO LIB-NAME name | LIB-VER version (Redis 7.2).
+// CLIENT SETINFO LIB-NAME name | LIB-VER version (Redis 7.2,
+// clientSetinfoCommand). The error names the attribute as the client sent
+// it; an empty value clears the attribute.
 func (h *handlers) ClientSetinfo(c *engine.Client, a *generated.ClientSetinfoArgs, w engine.ReplyWriter) error {
-	switch a.Attr.Which {
-	case "LIB-NAME":
-		if err := validAttr("lib-name", a.Attr.Libname); err != nil {
-			return err
+	val := a.Attr.Libname
+	if a.Attr.Which == "LIB-VER" {
+		val = a.Attr.Libver
+	}
+	if validName(val) != nil {
+		attr := strings.ToLower(a.Attr.Which)
+		if argv := connOf(c).argv; len(argv) > 2 {
+			attr = cString(argv[2], -1)
 		}
-		c.LibName = string(a.Attr.Libname)
-	default:
-		if err := validAttr("lib-ver", a.Attr.Libver); err != nil {
-			return err
-		}
-		c.LibVer = string(a.Attr.Libver)
+		return engine.Errorf("ERR", "%s cannot contain spaces, newlines or special characters.", attr)
+	}
+	if a.Attr.Which == "LIB-VER" {
+		c.LibVer = string(val)
+	} else {
+		c.LibName = string(val)
 	}
 	w.Simple("OK")
-	return nil
-}
-
-func validAttr(attr string, b []byte) error {
-	if validName(b) != nil {
-		return &engine.Error{Code: "ERR", Msg: attr + " cannot contain spaces, newlines or special characters."}
-	}
 	return nil
 }
 
@@ -227,6 +226,8 @@ func (s *Server) clients() []*conn {
 }
 
 // CLIENT LIST [TYPE type] [ID id ...]: one line per client, verbatim text.
+// IDs are looked up one by one in the order given, so a repeated ID is
+// listed twice and an unknown one (any integer) is skipped (clientCommand).
 func (h *handlers) ClientList(c *engine.Client, a *generated.ClientListArgs, w engine.ReplyWriter) error {
 	all := true
 	if a.ClientType != "" {
@@ -236,22 +237,21 @@ func (h *handlers) ClientList(c *engine.Client, a *generated.ClientListArgs, w e
 		}
 		all = normal
 	}
-	var ids map[int64]bool
-	if len(a.ClientID) > 0 {
-		ids = map[int64]bool{}
-		for _, id := range a.ClientID {
-			if id <= 0 {
-				return &engine.Error{Code: "ERR", Msg: "Invalid client ID"}
-			}
-			ids[id] = true
-		}
-	}
 	var b []byte
-	if all {
-		for _, cn := range h.s.clients() {
-			if ids != nil && !ids[cn.c.ID] {
-				continue
+	if len(a.ClientID) > 0 {
+		h.s.mu.Lock()
+		conns := make([]*conn, 0, len(a.ClientID))
+		for _, id := range a.ClientID {
+			if cn := h.s.conns[id]; cn != nil {
+				conns = append(conns, cn)
 			}
+		}
+		h.s.mu.Unlock()
+		for _, cn := range conns {
+			b = h.s.clientLine(b, cn, &cn.c)
+		}
+	} else if all {
+		for _, cn := range h.s.clients() {
 			b = h.s.clientLine(b, cn, &cn.c)
 		}
 	}
@@ -367,7 +367,7 @@ func (h *handlers) ClientKill(c *engine.Client, a *generated.ClientKillArgs, w e
 	}
 	if f.oldForm {
 		if killed == 0 {
-			return errNoSuchClient
+			return engine.ErrNoSuchClient
 		}
 		w.Simple("OK")
 		return nil
@@ -503,8 +503,8 @@ func writeHelp(w engine.ReplyWriter, lines []string) {
 	}
 }
 
-// clientHelp is Redis 7.0.15's CLIENT HELP, plus the 7.2 lines for the
-// subcommands we add (SETINFO, NO-TOUCH).
+// clientHelp is Redis 7.0.15's CLIENT HELP, word for word (it lists neither
+// SETINFO nor NO-TOUCH, which 7.2 added).
 var clientHelp = []string{
 	"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"CACHING (YES|NO)",

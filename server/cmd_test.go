@@ -149,7 +149,7 @@ func TestClient(t *testing.T) {
 	c.must("$5\r\nconn1\r\n", "CLIENT", "GETNAME")
 	c.must("+OK\r\n", "CLIENT", "SETNAME", "")
 	c.must("$-1\r\n", "CLIENT", "GETNAME")
-	c.must("-ERR lib-name cannot contain spaces, newlines or special characters.\r\n", "CLIENT", "SETINFO", "LIB-NAME", "a b")
+	c.must("-ERR LIB-NAME cannot contain spaces, newlines or special characters.\r\n", "CLIENT", "SETINFO", "LIB-NAME", "a b")
 	c.must("+OK\r\n", "CLIENT", "SETINFO", "lib-name", "go-redis")
 	c.must("+OK\r\n", "CLIENT", "SETINFO", "LIB-VER", "9.0")
 	id := strings.TrimSuffix(c.do("CLIENT", "ID")[1:], "\r\n")

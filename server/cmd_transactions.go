@@ -13,7 +13,7 @@ import (
 func (h *handlers) Multi(c *engine.Client, a *generated.MultiArgs, w engine.ReplyWriter) error {
 	cn := connOf(c)
 	if cn.multi {
-		return errMultiNested
+		return engine.ErrMultiNested
 	}
 	cn.multi = true
 	w.Simple("OK")
@@ -27,11 +27,11 @@ func (h *handlers) Multi(c *engine.Client, a *generated.MultiArgs, w engine.Repl
 func (h *handlers) Exec(c *engine.Client, a *generated.ExecArgs, w engine.ReplyWriter) error {
 	cn := connOf(c)
 	if !cn.multi {
-		return errExecNoMulti
+		return engine.ErrExecNoMulti
 	}
 	if cn.dirtyTx {
 		cn.discard(h, c)
-		return errExecAbort
+		return engine.ErrExecAbort
 	}
 	if h.WatchDirty(c) {
 		cn.discard(h, c)
@@ -40,7 +40,6 @@ func (h *handlers) Exec(c *engine.Client, a *generated.ExecArgs, w engine.ReplyW
 	}
 	queue := cn.queue
 	h.Engine.Unwatch(c) // as Redis: unwatch before running, the keys no longer matter
-	cn.multi, cn.queue, cn.queueMem = false, nil, 0
 	noBlock := c.NoBlock
 	c.NoBlock = true
 	h.FixTime()
@@ -50,10 +49,16 @@ func (h *handlers) Exec(c *engine.Client, a *generated.ExecArgs, w engine.ReplyW
 		if len(cmd.Subcommands) > 0 && len(argv) >= 2 {
 			cmd = cmd.LookupSub(argv[1])
 		}
+		cn.argv = argv
 		h.s.call(cmd, c, argv, w)
 	}
+	cn.argv = nil
 	h.ReleaseTime()
 	c.NoBlock = noBlock
+	// The transaction ends only now: while it runs, CLIENT INFO shows the
+	// x flag and multi=<queued count>, as execCommand leaves discarding to
+	// its end.
+	cn.multi, cn.queue, cn.queueMem = false, nil, 0
 	return nil
 }
 
@@ -61,7 +66,7 @@ func (h *handlers) Exec(c *engine.Client, a *generated.ExecArgs, w engine.ReplyW
 func (h *handlers) Discard(c *engine.Client, a *generated.DiscardArgs, w engine.ReplyWriter) error {
 	cn := connOf(c)
 	if !cn.multi {
-		return errDiscardNoMulti
+		return engine.ErrDiscardNoMulti
 	}
 	cn.discard(h, c)
 	w.Simple("OK")
@@ -77,7 +82,7 @@ func (cn *conn) discard(h *handlers, c *engine.Client) {
 // WATCH key [key ...]; not allowed inside MULTI (watchCommand).
 func (h *handlers) Watch(c *engine.Client, a *generated.WatchArgs, w engine.ReplyWriter) error {
 	if connOf(c).multi {
-		return errWatchInMulti
+		return engine.ErrWatchInMulti
 	}
 	for _, k := range a.Key {
 		h.Engine.Watch(c, k)

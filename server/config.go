@@ -121,6 +121,9 @@ func memToBytes(v string) (int64, bool) {
 			break
 		}
 	}
+	if l == "" {
+		return 0, true // memtoull: no digits is strtoull("") = 0, accepted
+	}
 	n, err := strconv.ParseUint(l, 10, 63)
 	if err != nil || (mul > 1 && int64(n) > (1<<63-1)/mul) {
 		return 0, false
@@ -190,72 +193,84 @@ func configSetError(arg, msg string) *engine.Error {
 	return &engine.Error{Code: "ERR", Msg: "CONFIG SET failed (possibly related to argument '" + arg + "') - " + msg}
 }
 
-// configSet validates every pair before applying any (configSetCommand):
-// unknown names, immutable ones and duplicates first, then values.
+// configSet validates every pair before applying any (configSetCommand).
+// Names are checked in order and the first problem wins: an unknown name, an
+// immutable one, or one given twice (an alias and its parameter count as
+// two, as in Redis). Then values, in order; a value error names the
+// parameter as Redis spells it.
 func (s *Server) configSet(pairs [][2][]byte) error {
-	seen := map[*param]bool{}
-	ps := make([]*param, len(pairs))
+	type target struct {
+		p    *param
+		name string // canonical: p.name, or p.alias when set through it
+	}
+	ts := make([]target, len(pairs))
 	for i, kv := range pairs {
-		p := findParam(string(kv[0]))
+		arg := string(kv[0])
+		p := findParam(arg)
 		if p == nil {
-			return &engine.Error{Code: "ERR", Msg: "Unknown option or number of arguments for CONFIG SET - '" + string(kv[0]) + "'"}
+			return &engine.Error{Code: "ERR", Msg: "Unknown option or number of arguments for CONFIG SET - '" + arg + "'"}
+		}
+		name := p.name
+		if p.alias != "" && strings.EqualFold(p.alias, arg) {
+			name = p.alias
 		}
 		if p.immutable {
-			return configSetError(string(kv[0]), "can't set immutable config")
+			return configSetError(arg, "can't set immutable config")
 		}
-		if seen[p] {
-			return configSetError(string(kv[0]), "duplicate parameter")
+		for _, t := range ts[:i] {
+			if t.p == p && t.name == name {
+				return configSetError(arg, "duplicate parameter")
+			}
 		}
-		seen[p] = true
-		ps[i] = p
+		ts[i] = target{p, name}
 	}
 	vals := make([]string, len(pairs))
 	for i, kv := range pairs {
-		v, msg := ps[i].check(string(kv[1]))
+		v, msg := ts[i].p.check(string(kv[1]))
 		if msg != "" {
-			return configSetError(string(kv[0]), msg)
+			return configSetError(ts[i].name, msg)
 		}
 		vals[i] = v
 	}
-	for i, p := range ps {
-		if p.set != nil {
-			p.set(s, vals[i])
+	for i, t := range ts {
+		if t.p.set != nil {
+			t.p.set(s, vals[i])
 		} else {
-			s.cfg.values[p.name] = vals[i]
+			s.cfg.values[t.p.name] = vals[i]
 		}
 	}
 	s.applyConfig()
 	return nil
 }
 
-// configGet returns name/value pairs for the patterns, each parameter once,
-// in table order (Redis: dict order). A pattern without glob characters
-// also matches an alias, reported under the alias.
+// configGet returns name/value pairs for the patterns, each parameter once
+// (names compare case-insensitively), in table order (Redis: dict order).
+// A pattern without glob characters is looked up directly and reported as
+// given ("HZ", or an alias); a glob matches names and aliases alike, each
+// reported under its own name (configGetCommand: an alias is a separate
+// entry of Redis's config dict).
 func (s *Server) configGet(patterns [][]byte) [][2]string {
 	var out [][2]string
 	seen := map[string]bool{}
 	add := func(name, val string) {
-		if !seen[name] {
-			seen[name] = true
-			out = append(out, [2]string{name, val})
-		}
+		seen[strings.ToLower(name)] = true
+		out = append(out, [2]string{name, val})
 	}
 	for _, pat := range patterns {
 		if !strings.ContainsAny(string(pat), "*?[") {
+			if seen[strings.ToLower(string(pat))] {
+				continue
+			}
 			if p := findParam(string(pat)); p != nil {
-				name := p.name
-				if p.alias != "" && strings.EqualFold(p.alias, string(pat)) {
-					name = p.alias
-				}
-				add(name, p.value(s))
+				add(string(pat), p.value(s))
 			}
 			continue
 		}
 		for _, p := range params {
-			if globMatch(pat, []byte(p.name), true) {
+			if !seen[p.name] && engine.GlobMatch(pat, []byte(p.name), true) {
 				add(p.name, p.value(s))
 			}
-			if p.alias != "" && globMatch(pat, []byte(p.alias), true) {
+			if p.alias != "" && !seen[p.alias] && engine.GlobMatch(pat, []byte(p.alias), true) {
 				add(p.alias, p.value(s))
 			}
 		}

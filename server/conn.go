@@ -40,6 +40,7 @@ type conn struct {
 	replyOff, skipNext, skip bool
 
 	noEvict, noTouch bool
+	argv             [][]byte // the command running now, for handlers that echo an argument as sent
 	lastCmd          string
 	lastInteraction  time.Time
 	closeAfterReply  bool

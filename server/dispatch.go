@@ -42,14 +42,14 @@ func (cn *conn) process(argv [][]byte) {
 
 	cmd := generated.Lookup(argv[0])
 	if cmd == nil {
-		cn.reject(unknownCommand(argv))
+		cn.reject(nil, unknownCommand(argv))
 		return
 	}
 	if len(cmd.Subcommands) > 0 && len(argv) >= 2 {
 		sub := cmd.LookupSub(argv[1])
 		if sub == nil {
 			cn.lastCmd = cmd.Name
-			cn.reject(&engine.Error{Code: "ERR", Msg: "unknown subcommand '" + cString(argv[1], 128) +
+			cn.reject(cmd, &engine.Error{Code: "ERR", Msg: "unknown subcommand '" + cString(argv[1], 128) +
 				"'. Try " + strings.ToUpper(cString(argv[0], -1)) + " HELP."})
 			return
 		}
@@ -57,16 +57,16 @@ func (cn *conn) process(argv [][]byte) {
 	}
 	cn.lastCmd = cmd.Name
 	if !arityOK(cmd, len(argv)) {
-		cn.reject(&engine.Error{Code: "ERR", Msg: "wrong number of arguments for '" + cmd.Name + "' command"})
+		cn.reject(cmd, &engine.Error{Code: "ERR", Msg: "wrong number of arguments for '" + cmd.Name + "' command"})
 		return
 	}
 	if cn.authRequired() && cmd.Flags&generated.FlagNoAuth == 0 {
-		cn.reject(errNoAuth)
+		cn.reject(cmd, engine.ErrNoAuth)
 		return
 	}
 	if cn.multi {
 		if cmd.Flags&generated.FlagNoMulti != 0 {
-			cn.reject(errNotInMulti)
+			cn.reject(cmd, engine.ErrNotInMulti)
 			return
 		}
 		if !runsInMulti(cmd) {
@@ -75,7 +75,9 @@ func (cn *conn) process(argv [][]byte) {
 			return
 		}
 	}
+	cn.argv = argv
 	s.call(cmd, c, argv, w)
+	cn.argv = nil
 }
 
 // runsInMulti lists the commands that run at once inside MULTI instead of
@@ -89,10 +91,18 @@ func runsInMulti(cmd *generated.Command) bool {
 }
 
 // reject answers a command refused before running: inside MULTI it also
-// dooms the transaction (rejectCommand and flagTransaction in Redis).
-func (cn *conn) reject(e *engine.Error) {
+// dooms the transaction (rejectCommand and flagTransaction in Redis). A
+// refused EXEC aborts the transaction, if any, and says so even outside
+// MULTI (execCommandAbort): "EXECABORT Transaction discarded because of: "
+// and the error, whose ERR prefix rejectCommandFormat never had.
+func (cn *conn) reject(cmd *generated.Command, e *engine.Error) {
 	cn.s.stats.rejectedCalls++
 	cn.s.stats.errorReplies++
+	if cmd != nil && cmd.Name == "exec" {
+		cn.discard(cn.s.h, &cn.c) // unwatches even outside MULTI
+		cn.w.Error(engine.ErrExecAbortBecause(e))
+		return
+	}
 	if cn.multi {
 		cn.dirtyTx = true
 	}
@@ -140,19 +150,19 @@ func (s *Server) call(cmd *generated.Command, c *engine.Client, argv [][]byte, w
 	if err == nil {
 		return
 	}
-	if err == errInternal && canTruncate {
+	if err == engine.ErrInternal && canTruncate {
 		tw.Truncate(mark)
 	}
 	s.stats.errorReplies++
 	w.Error(replyError(err, s, cmd))
 }
 
-// invoke calls the handler, turning a panic into errInternal.
+// invoke calls the handler, turning a panic into engine.ErrInternal.
 func (s *Server) invoke(cmd *generated.Command, c *engine.Client, argv [][]byte, w engine.ReplyWriter) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("panic in command", "command", cmd.Name, "panic", r, "stack", string(debug.Stack()))
-			err = errInternal
+			err = engine.ErrInternal
 		}
 	}()
 	if s.panicHook != nil {
@@ -175,7 +185,7 @@ func replyError(err error, s *Server, cmd *generated.Command) *engine.Error {
 		return &engine.Error{Code: code, Msg: msg}
 	}
 	s.log.Error("unexpected error from command", "command", cmd.Name, "error", err)
-	return errInternal
+	return engine.ErrInternal
 }
 
 // unknownCommand is Redis 7.0's commandCheckExistence text: the name and up

@@ -1,0 +1,337 @@
+package redcurrent_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redcurrent/redcurrent"
+	"github.com/redcurrent/redcurrent/internal/difftest"
+)
+
+// newerThanReference are the commands redcurrent serves that redis-server
+// 7.0 (the reference) does not: COMMAND INFO there replies null for them and
+// COMMAND DOCS leaves them out. They are reported and skipped, by name.
+var newerThanReference = map[string]string{
+	"client|no-touch": "added in Redis 7.2",
+	"client|setinfo":  "added in Redis 7.2",
+}
+
+// argumentsRevised are commands whose COMMAND DOCS argument tree Redis
+// revised after 7.0: 7.2 gave arguments identifier names ("client-type" for
+// "normal_master_replica_pubsub", "data" for "key_value", ...) and reshaped
+// a few, and redcurrent's spec follows 7.2.6 (checked against
+// src/commands/*.json at tag 7.2.6). Their argument trees are not compared.
+var argumentsRevised = map[string]string{
+	"client|kill":             "7.2 names (old-format, client-type, addr, laddr, skipme as a YES|NO oneof); 7.4 adds MAXAGE",
+	"client|list":             "7.2 names client-type and makes ID a multiple integer (was a block)",
+	"client|reply":            "7.2 names the oneof action (was on_off_skip)",
+	"client|unblock":          "7.2 names the oneof unblock-type (was timeout_error)",
+	"command|getkeys":         "7.2 documents the command and arg arguments (7.0 documents none)",
+	"command|getkeysandflags": "7.2 documents the command and arg arguments (7.0 documents none)",
+	"config|get":              "7.2 makes parameter a multiple string (was a block)",
+	"config|set":              "7.2 names the block data (was parameter_value)",
+	"flushall":                "7.2 names the oneof flush-type (was async)",
+	"flushdb":                 "7.2 names the oneof flush-type (was async)",
+	"hello":                   "7.2 names the AUTH block auth (was username_password)",
+	"mset":                    "7.2 names the block data (was key_value)",
+	"msetnx":                  "7.2 names the block data (was key_value)",
+	"debug":                   "Redis documents no arguments; redcurrent's generated parser needs subcommand and arg",
+}
+
+// TestCommandInfoAndDocs asks both servers COMMAND INFO and COMMAND DOCS for
+// every command and subcommand redcurrent serves (its COMMAND LIST) and
+// checks that they agree on the facts: arity, flags, first/last key and
+// step, ACL categories, tips, key specs (notes are our words) and
+// subcommands; for DOCS, group, since, doc flags, deprecation, history
+// versions and the argument tree (names, types, tokens, flags, key spec
+// indexes, since). Summaries, complexity and history texts are ours.
+func TestCommandInfoAndDocs(t *testing.T) {
+	ep, err := ref.Endpoint()
+	if err != nil {
+		if errors.Is(err, difftest.ErrNoRedis) && os.Getenv("REDCURRENT_REQUIRE_REDIS") != "1" {
+			t.Skipf("skipped, %v (set REDCURRENT_REQUIRE_REDIS=1 to fail instead)", err)
+		}
+		t.Fatal(err)
+	}
+	srv := redcurrent.RunT(t)
+	refc := dial3(t, ep.Addr)
+	tgtc := dial3(t, srv.Addr())
+
+	refVersion := ""
+	hello := do(t, refc, "HELLO", "3")
+	for i := 0; i+1 < len(hello.Elems); i += 2 {
+		if hello.Elems[i].Str == "version" {
+			refVersion = hello.Elems[i+1].Str
+		}
+	}
+
+	list := do(t, tgtc, "COMMAND", "LIST")
+	var names []string
+	for _, v := range list.Elems {
+		names = append(names, v.Str)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		t.Fatal("COMMAND LIST on redcurrent is empty")
+	}
+	for _, name := range names {
+		if why, ok := newerThanReference[name]; ok {
+			t.Logf("%s: not compared, %s (reference %s)", name, why, "redis-server 7.0")
+			continue
+		}
+		t.Run(strings.ReplaceAll(name, "|", "_"), func(t *testing.T) {
+			refInfo := do(t, refc, "COMMAND", "INFO", name)
+			tgtInfo := do(t, tgtc, "COMMAND", "INFO", name)
+			if len(refInfo.Elems) != 1 || len(tgtInfo.Elems) != 1 {
+				t.Fatalf("COMMAND INFO %s: want one entry each, reference %s, target %s", name, refInfo, tgtInfo)
+			}
+			r, g := refInfo.Elems[0], tgtInfo.Elems[0]
+			if r.Type == '_' || r.Null {
+				t.Fatalf("COMMAND INFO %s: the reference does not know it; list it in newerThanReference with the reason", name)
+			}
+			rn, gn := normInfo(t, r), normInfo(t, g)
+			for _, sub := range gn["subcommands"].([]any) {
+				if !contains(rn["subcommands"].([]any), sub) && newerThanReference[sub.(string)] == "" {
+					t.Errorf("COMMAND INFO %s: subcommand %s unknown to the reference", name, sub)
+				}
+			}
+			delete(rn, "subcommands")
+			delete(gn, "subcommands")
+			for _, d := range diff("INFO", rn, gn) {
+				t.Errorf("COMMAND INFO %s: %s", name, d)
+			}
+
+			refDocs := do(t, refc, "COMMAND", "DOCS", name)
+			tgtDocs := do(t, tgtc, "COMMAND", "DOCS", name)
+			if len(refDocs.Elems) != 2 || len(tgtDocs.Elems) != 2 {
+				t.Fatalf("COMMAND DOCS %s: want one entry each, reference %s, target %s", name, refDocs, tgtDocs)
+			}
+			rd, gd := normDocs(refDocs.Elems[1]), normDocs(tgtDocs.Elems[1])
+			if why, ok := argumentsRevised[name]; ok {
+				t.Logf("COMMAND DOCS %s: arguments not compared: %s", name, why)
+				delete(rd, "arguments")
+				delete(gd, "arguments")
+			}
+			// History entries newer than the reference describe changes it
+			// has not seen (CLIENT KILL MAXAGE in 7.4, CLIENT LIST's
+			// lib-name in 7.2).
+			if h, ok := gd["history"].([]any); ok {
+				var kept []any
+				for _, v := range h {
+					if versionAfter(v.(string), refVersion) {
+						t.Logf("COMMAND DOCS %s: history entry %s is newer than the reference %s", name, v, refVersion)
+						continue
+					}
+					kept = append(kept, v)
+				}
+				gd["history"] = kept
+			}
+			rsubs, _ := rd["subcommands"].([]any)
+			gsubs, _ := gd["subcommands"].([]any)
+			for _, sub := range gsubs {
+				if !contains(rsubs, sub) && newerThanReference[sub.(string)] == "" {
+					t.Errorf("COMMAND DOCS %s: subcommand %s unknown to the reference", name, sub)
+				}
+			}
+			delete(rd, "subcommands")
+			delete(gd, "subcommands")
+			for _, d := range diff("DOCS", rd, gd) {
+				t.Errorf("COMMAND DOCS %s: %s", name, d)
+			}
+		})
+	}
+}
+
+func dial3(t *testing.T, addr string) *difftest.Conn {
+	t.Helper()
+	c, err := difftest.Dial(addr, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	do(t, c, "HELLO", "3")
+	return c
+}
+
+func do(t *testing.T, c *difftest.Conn, args ...string) difftest.Value {
+	t.Helper()
+	raw, err := c.Do(args...)
+	if err != nil {
+		t.Fatalf("%s: %v", strings.Join(args, " "), err)
+	}
+	v, err := difftest.ParseReply(raw)
+	if err != nil {
+		t.Fatalf("%s: %v", strings.Join(args, " "), err)
+	}
+	if v.Type == '-' {
+		t.Fatalf("%s: %s", strings.Join(args, " "), v.Str)
+	}
+	return v
+}
+
+// normInfo turns a RESP3 COMMAND INFO entry into named fields; sets become
+// sorted lists, key specs lose their notes, subcommands become their names.
+func normInfo(t *testing.T, v difftest.Value) map[string]any {
+	t.Helper()
+	if len(v.Elems) != 10 {
+		t.Fatalf("COMMAND INFO entry has %d elements, want 10: %s", len(v.Elems), v)
+	}
+	e := v.Elems
+	var specs []any
+	for _, ks := range e[8].Elems {
+		specs = append(specs, norm(ks, "notes"))
+	}
+	sortAny(specs)
+	subs := []any{}
+	for _, s := range e[9].Elems {
+		subs = append(subs, s.Elems[0].Str)
+	}
+	return map[string]any{
+		"name": e[0].Str, "arity": e[1].Str, "flags": norm(e[2]),
+		"first_key": e[3].Str, "last_key": e[4].Str, "step": e[5].Str,
+		"acl_categories": norm(e[6]), "tips": norm(e[7]), "key_specs": specs,
+		"subcommands": subs,
+	}
+}
+
+// normDocs normalizes a COMMAND DOCS entry: summary, complexity and
+// display_text are dropped at every level, history keeps its versions,
+// subcommands become their names.
+func normDocs(v difftest.Value) map[string]any {
+	m := norm(v, "summary", "complexity", "display_text").(map[string]any)
+	if h, ok := m["history"].([]any); ok {
+		var versions []any
+		for _, e := range h {
+			versions = append(versions, e.([]any)[0])
+		}
+		m["history"] = versions
+	}
+	if s, ok := m["subcommands"].(map[string]any); ok {
+		var names []any
+		for k := range s {
+			names = append(names, k)
+		}
+		sortAny(names)
+		m["subcommands"] = names
+	}
+	return m
+}
+
+// versionAfter reports whether version a ("7.4.0") is newer than b.
+func versionAfter(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		x, _ := strconv.Atoi(as[i])
+		y, _ := strconv.Atoi(bs[i])
+		if x != y {
+			return x > y
+		}
+	}
+	return len(as) > len(bs)
+}
+
+// norm converts a reply to plain Go values: maps to map[string]any
+// (without the keys in drop, at any depth), sets to sorted slices, arrays
+// to slices, scalars to their text.
+func norm(v difftest.Value, drop ...string) any {
+	switch v.Type {
+	case '%':
+		m := map[string]any{}
+	entries:
+		for i := 0; i+1 < len(v.Elems); i += 2 {
+			k := v.Elems[i].Str
+			for _, d := range drop {
+				if k == d {
+					continue entries
+				}
+			}
+			m[k] = norm(v.Elems[i+1], drop...)
+		}
+		return m
+	case '~':
+		s := []any{}
+		for _, e := range v.Elems {
+			s = append(s, norm(e, drop...))
+		}
+		sortAny(s)
+		return s
+	case '*':
+		s := []any{}
+		for _, e := range v.Elems {
+			s = append(s, norm(e, drop...))
+		}
+		return s
+	case '_':
+		return nil
+	}
+	return v.Str
+}
+
+func sortAny(s []any) {
+	sort.Slice(s, func(i, j int) bool { return fmt.Sprint(s[i]) < fmt.Sprint(s[j]) })
+}
+
+func contains(s []any, x any) bool {
+	for _, e := range s {
+		if reflect.DeepEqual(e, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// diff lists where a (the reference) and b (redcurrent) differ, by path.
+func diff(path string, a, b any) []string {
+	switch av := a.(type) {
+	case map[string]any:
+		bv, ok := b.(map[string]any)
+		if !ok {
+			break
+		}
+		var keys []string
+		for k := range av {
+			keys = append(keys, k)
+		}
+		for k := range bv {
+			if _, ok := av[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		var out []string
+		for _, k := range keys {
+			x, inA := av[k]
+			y, inB := bv[k]
+			switch {
+			case !inA:
+				out = append(out, fmt.Sprintf("%s.%s: reference has none, redcurrent %v", path, k, y))
+			case !inB:
+				out = append(out, fmt.Sprintf("%s.%s: reference %v, redcurrent has none", path, k, x))
+			default:
+				out = append(out, diff(path+"."+k, x, y)...)
+			}
+		}
+		return out
+	case []any:
+		bv, ok := b.([]any)
+		if !ok || len(av) != len(bv) {
+			break
+		}
+		var out []string
+		for i := range av {
+			out = append(out, diff(fmt.Sprintf("%s[%d]", path, i), av[i], bv[i])...)
+		}
+		return out
+	}
+	if reflect.DeepEqual(a, b) {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s: reference %v, redcurrent %v", path, a, b)}
+}
