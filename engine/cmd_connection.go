@@ -7,7 +7,7 @@ import (
 )
 
 // Select switches the client's database. e.mu held.
-func (e *Engine) Select(c *Client, a *generated.SelectArgs, w ReplyWriter) error {
+func (e *Engine) Select(c *Client, a generated.SelectArgs, w ReplyWriter) error {
 	if a.Index < math.MinInt32 || a.Index > math.MaxInt32 {
 		return ErrIntRange
 	}

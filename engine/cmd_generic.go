@@ -12,13 +12,13 @@ import (
 // handler assumes e.mu is held.
 
 // Del deletes keys and counts those that existed (delGenericCommand).
-func (e *Engine) Del(c *Client, a *generated.DelArgs, w ReplyWriter) error {
+func (e *Engine) Del(c *Client, a generated.DelArgs, w ReplyWriter) error {
 	w.Int(e.delKeys(c.DB, a.Key))
 	return nil
 }
 
 // Unlink is Del: the engine frees memory the same way either way.
-func (e *Engine) Unlink(c *Client, a *generated.UnlinkArgs, w ReplyWriter) error {
+func (e *Engine) Unlink(c *Client, a generated.UnlinkArgs, w ReplyWriter) error {
 	w.Int(e.delKeys(c.DB, a.Key))
 	return nil
 }
@@ -35,7 +35,7 @@ func (e *Engine) delKeys(dbi int, keys [][]byte) int64 {
 }
 
 // Exists counts the given keys that exist; a key named twice counts twice.
-func (e *Engine) Exists(c *Client, a *generated.ExistsArgs, w ReplyWriter) error {
+func (e *Engine) Exists(c *Client, a generated.ExistsArgs, w ReplyWriter) error {
 	var n int64
 	for _, k := range a.Key {
 		if e.lookup(c.DB, k, false) != nil {
@@ -47,7 +47,7 @@ func (e *Engine) Exists(c *Client, a *generated.ExistsArgs, w ReplyWriter) error
 }
 
 // Touch counts the given keys that exist, updating their access time.
-func (e *Engine) Touch(c *Client, a *generated.TouchArgs, w ReplyWriter) error {
+func (e *Engine) Touch(c *Client, a generated.TouchArgs, w ReplyWriter) error {
 	var n int64
 	for _, k := range a.Key {
 		if e.lookup(c.DB, k, true) != nil {
@@ -59,7 +59,7 @@ func (e *Engine) Touch(c *Client, a *generated.TouchArgs, w ReplyWriter) error {
 }
 
 // Type replies with the key's type name, "none" for a missing key.
-func (e *Engine) Type(c *Client, a *generated.TypeArgs, w ReplyWriter) error {
+func (e *Engine) Type(c *Client, a generated.TypeArgs, w ReplyWriter) error {
 	w.Simple(e.typeOf(c.DB, a.Key))
 	return nil
 }
@@ -74,7 +74,7 @@ func (e *Engine) typeOf(dbi int, key []byte) string {
 
 // Keys lists the live keys matching a glob pattern, in insertion order.
 // Expired keys are skipped, not deleted, as in keysCommand.
-func (e *Engine) Keys(c *Client, a *generated.KeysArgs, w ReplyWriter) error {
+func (e *Engine) Keys(c *Client, a generated.KeysArgs, w ReplyWriter) error {
 	keys := e.keysMatching(c.DB, a.Pattern)
 	w.Array(len(keys))
 	for _, k := range keys {
@@ -103,7 +103,7 @@ func (e *Engine) keysMatching(dbi int, pattern []byte) []string {
 // see (*Engine).scan for the guarantee. COUNT is the number of keys visited
 // per call; MATCH and TYPE filter the visited keys afterwards, so a call
 // may return fewer keys than COUNT, or none, before the end.
-func (e *Engine) Scan(c *Client, a *generated.ScanArgs, w ReplyWriter) error {
+func (e *Engine) Scan(c *Client, a generated.ScanArgs, w ReplyWriter) error {
 	count := int64(10)
 	if a.Count.Set {
 		count = a.Count.V
@@ -147,7 +147,7 @@ func (e *Engine) Scan(c *Client, a *generated.ScanArgs, w ReplyWriter) error {
 }
 
 // RandomKey replies with a uniformly chosen live key, or null.
-func (e *Engine) RandomKey(c *Client, a *generated.RandomKeyArgs, w ReplyWriter) error {
+func (e *Engine) RandomKey(c *Client, a generated.RandomKeyArgs, w ReplyWriter) error {
 	ent := e.randomKey(c.DB)
 	if ent == nil {
 		w.Null()
@@ -158,7 +158,7 @@ func (e *Engine) RandomKey(c *Client, a *generated.RandomKeyArgs, w ReplyWriter)
 }
 
 // Rename moves a key to a new name, replacing any key there; TTL follows.
-func (e *Engine) Rename(c *Client, a *generated.RenameArgs, w ReplyWriter) error {
+func (e *Engine) Rename(c *Client, a generated.RenameArgs, w ReplyWriter) error {
 	if _, err := e.rename(c.DB, a.Key, a.Newkey, false); err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (e *Engine) Rename(c *Client, a *generated.RenameArgs, w ReplyWriter) error
 }
 
 // RenameNX is Rename that does nothing (0) when the new name exists.
-func (e *Engine) RenameNX(c *Client, a *generated.RenameNXArgs, w ReplyWriter) error {
+func (e *Engine) RenameNX(c *Client, a generated.RenameNXArgs, w ReplyWriter) error {
 	ok, err := e.rename(c.DB, a.Key, a.Newkey, true)
 	if err != nil {
 		return err
@@ -203,7 +203,7 @@ func (e *Engine) rename(dbi int, key, newKey []byte, nx bool) (bool, error) {
 // Copy copies a key's value and TTL to another name, optionally in another
 // database (copyCommand); 0 when the source is missing or the destination
 // exists without REPLACE.
-func (e *Engine) Copy(c *Client, a *generated.CopyArgs, w ReplyWriter) error {
+func (e *Engine) Copy(c *Client, a generated.CopyArgs, w ReplyWriter) error {
 	dst := c.DB
 	if a.DestinationDB.Set {
 		if a.DestinationDB.V < math.MinInt32 || a.DestinationDB.V > math.MaxInt32 {
@@ -239,7 +239,7 @@ func (e *Engine) Copy(c *Client, a *generated.CopyArgs, w ReplyWriter) error {
 
 // Move moves a key to another database, keeping its TTL; 0 when it is
 // missing or the destination already has the key.
-func (e *Engine) Move(c *Client, a *generated.MoveArgs, w ReplyWriter) error {
+func (e *Engine) Move(c *Client, a generated.MoveArgs, w ReplyWriter) error {
 	if a.DB < math.MinInt32 || a.DB > math.MaxInt32 {
 		return ErrIntRange
 	}
@@ -289,22 +289,22 @@ func condFlags(nx, xx, gt, lt bool) int {
 }
 
 // Expire sets a TTL in seconds.
-func (e *Engine) Expire(c *Client, a *generated.ExpireArgs, w ReplyWriter) error {
+func (e *Engine) Expire(c *Client, a generated.ExpireArgs, w ReplyWriter) error {
 	return e.expireGeneric(c.DB, a.Key, a.Seconds, true, true, condFlags(a.Condition.NX, a.Condition.XX, a.Condition.GT, a.Condition.LT), "expire", w)
 }
 
 // PExpire sets a TTL in milliseconds.
-func (e *Engine) PExpire(c *Client, a *generated.PExpireArgs, w ReplyWriter) error {
+func (e *Engine) PExpire(c *Client, a generated.PExpireArgs, w ReplyWriter) error {
 	return e.expireGeneric(c.DB, a.Key, a.Milliseconds, false, true, condFlags(a.Condition.NX, a.Condition.XX, a.Condition.GT, a.Condition.LT), "pexpire", w)
 }
 
 // ExpireAt sets an expiry as a unix time in seconds.
-func (e *Engine) ExpireAt(c *Client, a *generated.ExpireAtArgs, w ReplyWriter) error {
+func (e *Engine) ExpireAt(c *Client, a generated.ExpireAtArgs, w ReplyWriter) error {
 	return e.expireGeneric(c.DB, a.Key, a.UnixTimeSeconds, true, false, condFlags(a.Condition.NX, a.Condition.XX, a.Condition.GT, a.Condition.LT), "expireat", w)
 }
 
 // PExpireAt sets an expiry as a unix time in milliseconds.
-func (e *Engine) PExpireAt(c *Client, a *generated.PExpireAtArgs, w ReplyWriter) error {
+func (e *Engine) PExpireAt(c *Client, a generated.PExpireAtArgs, w ReplyWriter) error {
 	return e.expireGeneric(c.DB, a.Key, a.UnixTimeMilliseconds, false, false, condFlags(a.Condition.NX, a.Condition.XX, a.Condition.GT, a.Condition.LT), "pexpireat", w)
 }
 
@@ -354,25 +354,25 @@ func (e *Engine) expireGeneric(dbi int, key []byte, when int64, seconds, relativ
 
 // TTL replies with the remaining time to live in seconds, rounded to the
 // nearest second; -1 without expiry, -2 for a missing key.
-func (e *Engine) TTL(c *Client, a *generated.TTLArgs, w ReplyWriter) error {
+func (e *Engine) TTL(c *Client, a generated.TTLArgs, w ReplyWriter) error {
 	w.Int(e.ttlGeneric(c.DB, a.Key, false, false))
 	return nil
 }
 
 // PTTL is TTL in milliseconds.
-func (e *Engine) PTTL(c *Client, a *generated.PTTLArgs, w ReplyWriter) error {
+func (e *Engine) PTTL(c *Client, a generated.PTTLArgs, w ReplyWriter) error {
 	w.Int(e.ttlGeneric(c.DB, a.Key, true, false))
 	return nil
 }
 
 // ExpireTime replies with the expiry as a unix time in seconds.
-func (e *Engine) ExpireTime(c *Client, a *generated.ExpireTimeArgs, w ReplyWriter) error {
+func (e *Engine) ExpireTime(c *Client, a generated.ExpireTimeArgs, w ReplyWriter) error {
 	w.Int(e.ttlGeneric(c.DB, a.Key, false, true))
 	return nil
 }
 
 // PExpireTime replies with the expiry as a unix time in milliseconds.
-func (e *Engine) PExpireTime(c *Client, a *generated.PExpireTimeArgs, w ReplyWriter) error {
+func (e *Engine) PExpireTime(c *Client, a generated.PExpireTimeArgs, w ReplyWriter) error {
 	w.Int(e.ttlGeneric(c.DB, a.Key, true, true))
 	return nil
 }
@@ -400,7 +400,7 @@ func (e *Engine) ttlGeneric(dbi int, key []byte, ms, abs bool) int64 {
 }
 
 // Persist removes a key's expiry: 1 if it had one.
-func (e *Engine) Persist(c *Client, a *generated.PersistArgs, w ReplyWriter) error {
+func (e *Engine) Persist(c *Client, a generated.PersistArgs, w ReplyWriter) error {
 	ent := e.lookup(c.DB, a.Key, true)
 	if ent == nil || ent.expire == 0 {
 		w.Int(0)
@@ -413,7 +413,7 @@ func (e *Engine) Persist(c *Client, a *generated.PersistArgs, w ReplyWriter) err
 }
 
 // ObjectEncoding replies with the key's encoding name, or null.
-func (e *Engine) ObjectEncoding(c *Client, a *generated.ObjectEncodingArgs, w ReplyWriter) error {
+func (e *Engine) ObjectEncoding(c *Client, a generated.ObjectEncodingArgs, w ReplyWriter) error {
 	ent := e.lookup(c.DB, a.Key, false)
 	if ent == nil {
 		w.Null()
@@ -425,7 +425,7 @@ func (e *Engine) ObjectEncoding(c *Client, a *generated.ObjectEncodingArgs, w Re
 
 // ObjectFreq is an error under the only eviction policy we have
 // (noeviction), once the key is known to exist.
-func (e *Engine) ObjectFreq(c *Client, a *generated.ObjectFreqArgs, w ReplyWriter) error {
+func (e *Engine) ObjectFreq(c *Client, a generated.ObjectFreqArgs, w ReplyWriter) error {
 	if e.lookup(c.DB, a.Key, false) == nil {
 		w.Null()
 		return nil
@@ -435,7 +435,7 @@ func (e *Engine) ObjectFreq(c *Client, a *generated.ObjectFreqArgs, w ReplyWrite
 
 // ObjectIdleTime replies with whole seconds since the key was last
 // accessed, computed on Redis's one-second LRU clock.
-func (e *Engine) ObjectIdleTime(c *Client, a *generated.ObjectIdleTimeArgs, w ReplyWriter) error {
+func (e *Engine) ObjectIdleTime(c *Client, a generated.ObjectIdleTimeArgs, w ReplyWriter) error {
 	ent := e.lookup(c.DB, a.Key, false)
 	if ent == nil {
 		w.Null()
@@ -459,7 +459,7 @@ func floorDiv(a, b int64) int64 {
 
 // ObjectRefCount replies 2147483647 for a shared integer (0..9999 stored by
 // SET, INCR and friends) and 1 otherwise, as Redis's object sharing gives.
-func (e *Engine) ObjectRefCount(c *Client, a *generated.ObjectRefCountArgs, w ReplyWriter) error {
+func (e *Engine) ObjectRefCount(c *Client, a generated.ObjectRefCountArgs, w ReplyWriter) error {
 	ent := e.lookup(c.DB, a.Key, false)
 	if ent == nil {
 		w.Null()
@@ -492,7 +492,7 @@ var objectHelp = []string{
 }
 
 // ObjectHelp lists the OBJECT subcommands (addReplyHelp).
-func (e *Engine) ObjectHelp(c *Client, a *generated.ObjectHelpArgs, w ReplyWriter) error {
+func (e *Engine) ObjectHelp(c *Client, a generated.ObjectHelpArgs, w ReplyWriter) error {
 	w.Array(len(objectHelp))
 	for _, l := range objectHelp {
 		w.Simple(l)

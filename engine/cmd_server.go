@@ -11,21 +11,21 @@ import (
 // is held.
 
 // DBSize counts the live keys of the selected database.
-func (e *Engine) DBSize(c *Client, a *generated.DBSizeArgs, w ReplyWriter) error {
+func (e *Engine) DBSize(c *Client, a generated.DBSizeArgs, w ReplyWriter) error {
 	w.Int(int64(e.dbSize(c.DB)))
 	return nil
 }
 
 // FlushDB empties the selected database. ASYNC and SYNC behave alike: the
 // old contents are simply dropped.
-func (e *Engine) FlushDB(c *Client, a *generated.FlushDBArgs, w ReplyWriter) error {
+func (e *Engine) FlushDB(c *Client, a generated.FlushDBArgs, w ReplyWriter) error {
 	e.flushDB(c.DB)
 	w.Simple("OK")
 	return nil
 }
 
 // FlushAll empties every database.
-func (e *Engine) FlushAll(c *Client, a *generated.FlushAllArgs, w ReplyWriter) error {
+func (e *Engine) FlushAll(c *Client, a generated.FlushAllArgs, w ReplyWriter) error {
 	e.flushAll()
 	w.Simple("OK")
 	return nil
@@ -38,7 +38,7 @@ func (e *Engine) flushAll() {
 }
 
 // SwapDB exchanges two databases' contents; clients stay on their index.
-func (e *Engine) SwapDB(c *Client, a *generated.SwapDBArgs, w ReplyWriter) error {
+func (e *Engine) SwapDB(c *Client, a generated.SwapDBArgs, w ReplyWriter) error {
 	if a.Index1 < math.MinInt32 || a.Index1 > math.MaxInt32 {
 		return ErrFirstDBIndex
 	}
@@ -55,7 +55,7 @@ func (e *Engine) SwapDB(c *Client, a *generated.SwapDBArgs, w ReplyWriter) error
 
 // Time replies with the clock's unix time as [seconds, microseconds], both
 // bulk strings.
-func (e *Engine) Time(c *Client, a *generated.TimeArgs, w ReplyWriter) error {
+func (e *Engine) Time(c *Client, a generated.TimeArgs, w ReplyWriter) error {
 	now := e.clock.Now()
 	var buf [20]byte
 	w.Array(2)

@@ -26,7 +26,7 @@ func (e *Engine) readString(dbi int, key []byte, touch bool) (*entry, *String, e
 }
 
 // Get replies with the value, or null for a missing key.
-func (e *Engine) Get(c *Client, a *generated.GetArgs, w ReplyWriter) error {
+func (e *Engine) Get(c *Client, a generated.GetArgs, w ReplyWriter) error {
 	_, s, err := e.readString(c.DB, a.Key, true)
 	if err != nil {
 		return err
@@ -42,7 +42,7 @@ func (e *Engine) Get(c *Client, a *generated.GetArgs, w ReplyWriter) error {
 // Set stores a string (setCommand / setGenericCommand). With GET the reply
 // is the old value, written before the NX/XX condition is checked, so a
 // failed condition still answers with it.
-func (e *Engine) Set(c *Client, a *generated.SetArgs, w ReplyWriter) error {
+func (e *Engine) Set(c *Client, a generated.SetArgs, w ReplyWriter) error {
 	x := &a.Expiration
 	var when int64
 	keep := false
@@ -139,7 +139,7 @@ func (e *Engine) rawExpireMs(raw []byte, seconds, relative bool, cmd string) (in
 }
 
 // SetNX sets a missing key: 1, or 0 when the key exists.
-func (e *Engine) SetNX(c *Client, a *generated.SetNXArgs, w ReplyWriter) error {
+func (e *Engine) SetNX(c *Client, a generated.SetNXArgs, w ReplyWriter) error {
 	return e.setGeneric(c.DB, a.Key, a.Value, "NX", false, 0, false, func(done bool) {
 		if done {
 			w.Int(1)
@@ -150,7 +150,7 @@ func (e *Engine) SetNX(c *Client, a *generated.SetNXArgs, w ReplyWriter) error {
 }
 
 // SetEx is SET key value EX seconds.
-func (e *Engine) SetEx(c *Client, a *generated.SetExArgs, w ReplyWriter) error {
+func (e *Engine) SetEx(c *Client, a generated.SetExArgs, w ReplyWriter) error {
 	when, err := e.expireMs(a.Seconds, true, true, "setex")
 	if err != nil {
 		return err
@@ -159,7 +159,7 @@ func (e *Engine) SetEx(c *Client, a *generated.SetExArgs, w ReplyWriter) error {
 }
 
 // PSetEx is SET key value PX milliseconds.
-func (e *Engine) PSetEx(c *Client, a *generated.PSetExArgs, w ReplyWriter) error {
+func (e *Engine) PSetEx(c *Client, a generated.PSetExArgs, w ReplyWriter) error {
 	when, err := e.expireMs(a.Milliseconds, false, true, "psetex")
 	if err != nil {
 		return err
@@ -168,7 +168,7 @@ func (e *Engine) PSetEx(c *Client, a *generated.PSetExArgs, w ReplyWriter) error
 }
 
 // GetDel replies with the value and deletes the key.
-func (e *Engine) GetDel(c *Client, a *generated.GetDelArgs, w ReplyWriter) error {
+func (e *Engine) GetDel(c *Client, a generated.GetDelArgs, w ReplyWriter) error {
 	ent, s, err := e.readString(c.DB, a.Key, true)
 	if err != nil {
 		return err
@@ -185,7 +185,7 @@ func (e *Engine) GetDel(c *Client, a *generated.GetDelArgs, w ReplyWriter) error
 // GetEx replies with the value and changes its expiry (getexCommand). A
 // PERSIST on a key without TTL changes nothing; an EXAT/PXAT in the past
 // deletes the key.
-func (e *Engine) GetEx(c *Client, a *generated.GetExArgs, w ReplyWriter) error {
+func (e *Engine) GetEx(c *Client, a generated.GetExArgs, w ReplyWriter) error {
 	ent, s, err := e.readString(c.DB, a.Key, true)
 	if err != nil {
 		return err
@@ -230,7 +230,7 @@ func (e *Engine) GetEx(c *Client, a *generated.GetExArgs, w ReplyWriter) error {
 
 // MGet replies with each key's value, null for a missing key or one of
 // another type.
-func (e *Engine) MGet(c *Client, a *generated.MGetArgs, w ReplyWriter) error {
+func (e *Engine) MGet(c *Client, a generated.MGetArgs, w ReplyWriter) error {
 	w.Array(len(a.Key))
 	for _, k := range a.Key {
 		ent := e.lookup(c.DB, k, true)
@@ -249,7 +249,7 @@ func (e *Engine) MGet(c *Client, a *generated.MGetArgs, w ReplyWriter) error {
 
 // MSet sets every pair in order (a repeated key keeps its last value),
 // clearing TTLs.
-func (e *Engine) MSet(c *Client, a *generated.MSetArgs, w ReplyWriter) error {
+func (e *Engine) MSet(c *Client, a generated.MSetArgs, w ReplyWriter) error {
 	for _, d := range a.Data {
 		e.setKeyString(c.DB, d.Key, d.Value, 0, false)
 	}
@@ -258,7 +258,7 @@ func (e *Engine) MSet(c *Client, a *generated.MSetArgs, w ReplyWriter) error {
 }
 
 // MSetNX sets every pair only if none of the keys exists: 1, else 0.
-func (e *Engine) MSetNX(c *Client, a *generated.MSetNXArgs, w ReplyWriter) error {
+func (e *Engine) MSetNX(c *Client, a generated.MSetNXArgs, w ReplyWriter) error {
 	for _, d := range a.Data {
 		if e.lookup(c.DB, d.Key, true) != nil {
 			w.Int(0)
@@ -273,23 +273,23 @@ func (e *Engine) MSetNX(c *Client, a *generated.MSetNXArgs, w ReplyWriter) error
 }
 
 // Incr adds 1 to the integer stored at key.
-func (e *Engine) Incr(c *Client, a *generated.IncrArgs, w ReplyWriter) error {
+func (e *Engine) Incr(c *Client, a generated.IncrArgs, w ReplyWriter) error {
 	return e.incrBy(c.DB, a.Key, 1, w)
 }
 
 // Decr subtracts 1.
-func (e *Engine) Decr(c *Client, a *generated.DecrArgs, w ReplyWriter) error {
+func (e *Engine) Decr(c *Client, a generated.DecrArgs, w ReplyWriter) error {
 	return e.incrBy(c.DB, a.Key, -1, w)
 }
 
 // IncrBy adds an increment.
-func (e *Engine) IncrBy(c *Client, a *generated.IncrByArgs, w ReplyWriter) error {
+func (e *Engine) IncrBy(c *Client, a generated.IncrByArgs, w ReplyWriter) error {
 	return e.incrBy(c.DB, a.Key, a.Increment, w)
 }
 
 // DecrBy subtracts a decrement; the one decrement that cannot be negated
 // is refused before the key is read.
-func (e *Engine) DecrBy(c *Client, a *generated.DecrByArgs, w ReplyWriter) error {
+func (e *Engine) DecrBy(c *Client, a generated.DecrByArgs, w ReplyWriter) error {
 	if a.Decrement == math.MinInt64 {
 		return ErrDecrOverflow
 	}
@@ -328,7 +328,7 @@ func (e *Engine) incrBy(dbi int, key []byte, incr int64, w ReplyWriter) error {
 
 // IncrByFloat adds a float in long double arithmetic; see incrLongDouble.
 // The result is stored as text (embstr or raw, never int), keeping the TTL.
-func (e *Engine) IncrByFloat(c *Client, a *generated.IncrByFloatArgs, w ReplyWriter) error {
+func (e *Engine) IncrByFloat(c *Client, a generated.IncrByFloatArgs, w ReplyWriter) error {
 	ent, s, err := e.readString(c.DB, a.Key, true)
 	if err != nil {
 		return err
@@ -360,7 +360,7 @@ func (e *Engine) IncrByFloat(c *Client, a *generated.IncrByFloatArgs, w ReplyWri
 
 // Append appends to the string (creating it), replying with the new length.
 // An appended-to value becomes raw (dbUnshareStringValue).
-func (e *Engine) Append(c *Client, a *generated.AppendArgs, w ReplyWriter) error {
+func (e *Engine) Append(c *Client, a generated.AppendArgs, w ReplyWriter) error {
 	ent, s, err := e.readString(c.DB, a.Key, true)
 	if err != nil {
 		return err
@@ -382,7 +382,7 @@ func (e *Engine) Append(c *Client, a *generated.AppendArgs, w ReplyWriter) error
 }
 
 // StrLen replies with the length, 0 for a missing key.
-func (e *Engine) StrLen(c *Client, a *generated.StrLenArgs, w ReplyWriter) error {
+func (e *Engine) StrLen(c *Client, a generated.StrLenArgs, w ReplyWriter) error {
 	_, s, err := e.readString(c.DB, a.Key, true)
 	if err != nil {
 		return err
@@ -396,7 +396,7 @@ func (e *Engine) StrLen(c *Client, a *generated.StrLenArgs, w ReplyWriter) error
 }
 
 // GetRange replies with a substring; indexes as getrangeCommand clamps them.
-func (e *Engine) GetRange(c *Client, a *generated.GetRangeArgs, w ReplyWriter) error {
+func (e *Engine) GetRange(c *Client, a generated.GetRangeArgs, w ReplyWriter) error {
 	_, s, err := e.readString(c.DB, a.Key, true)
 	if err != nil {
 		return err
@@ -436,7 +436,7 @@ func (e *Engine) GetRange(c *Client, a *generated.GetRangeArgs, w ReplyWriter) e
 // SetRange overwrites part of the string at offset, zero-padding as needed,
 // and replies with the new length. An empty value changes nothing (and does
 // not create the key).
-func (e *Engine) SetRange(c *Client, a *generated.SetRangeArgs, w ReplyWriter) error {
+func (e *Engine) SetRange(c *Client, a generated.SetRangeArgs, w ReplyWriter) error {
 	if a.Offset < 0 {
 		return ErrOffsetRange
 	}

@@ -154,10 +154,10 @@ func FuzzExec(f *testing.F) {
 
 // Watch and Unwatch resolve the clash with the engine's methods of the same
 // names, which are not the commands; neither command is in the vocabulary.
-func (h fuzzHandlers) Watch(c *Client, a *generated.WatchArgs, w ReplyWriter) error {
+func (h fuzzHandlers) Watch(c *Client, a generated.WatchArgs, w ReplyWriter) error {
 	return h.fuzzRest.Watch(c, a, w)
 }
 
-func (h fuzzHandlers) Unwatch(c *Client, a *generated.UnwatchArgs, w ReplyWriter) error {
+func (h fuzzHandlers) Unwatch(c *Client, a generated.UnwatchArgs, w ReplyWriter) error {
 	return h.fuzzRest.Unwatch(c, a, w)
 }

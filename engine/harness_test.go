@@ -146,13 +146,13 @@ func (r *recorder) render(proto int) string {
 
 type cmdFunc func(e *Engine, c *Client, argv [][]byte, w ReplyWriter) error
 
-func bind[A any](parse func([][]byte, *A) error, h func(*Engine, *Client, *A, ReplyWriter) error) cmdFunc {
+func bind[A any](parse func([][]byte, *A) error, h func(*Engine, *Client, A, ReplyWriter) error) cmdFunc {
 	return func(e *Engine, c *Client, argv [][]byte, w ReplyWriter) error {
 		var a A
 		if err := parse(argv, &a); err != nil {
 			return err
 		}
-		return h(e, c, &a, w)
+		return h(e, c, a, w)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 // (contract 2.4):
 //
 //	type Handlers[C, W any] interface {
-//		Set(c C, a *SetArgs, w W) error
+//		Set(c C, a SetArgs, w W) error
 //		...
 //	}
 //
@@ -19,7 +19,7 @@ import (
 //			if err := ParseSet(argv, &a); err != nil {
 //				return err
 //			}
-//			return h.Set(c, &a, w)
+//			return h.Set(c, a, w)
 //		...
 //		}
 //		return ErrNoHandler
@@ -32,7 +32,7 @@ func renderHandlers(s *Spec) *jen.File {
 			continue
 		}
 		g := GoName(c)
-		methods = append(methods, jen.Id(g).Params(jen.Id("c").Id("C"), jen.Id("a").Op("*").Id(g+"Args"), jen.Id("w").Id("W")).Error())
+		methods = append(methods, jen.Id(g).Params(jen.Id("c").Id("C"), jen.Id("a").Id(g+"Args"), jen.Id("w").Id("W")).Error())
 		parseCases = append(parseCases, jen.Case(jen.Id(idName(c))).Block(
 			jen.Id("a").Op(":=").New(jen.Id(g+"Args")),
 			jen.Return(jen.Id("a"), jen.Id("Parse"+g).Call(jen.Id("argv"), jen.Id("a"))),
@@ -40,7 +40,7 @@ func renderHandlers(s *Spec) *jen.File {
 		cases = append(cases, jen.Case(jen.Id(idName(c))).Block(
 			jen.Var().Id("a").Id(g+"Args"),
 			jen.If(jen.Id("err").Op(":=").Id("Parse"+g).Call(jen.Id("argv"), jen.Op("&").Id("a")), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
-			jen.Return(jen.Id("h").Dot(g).Call(jen.Id("c"), jen.Op("&").Id("a"), jen.Id("w"))),
+			jen.Return(jen.Id("h").Dot(g).Call(jen.Id("c"), jen.Id("a"), jen.Id("w"))),
 		))
 	}
 	comment(f, "ParseArgs parses argv for cmd into a new *<Go>Args value (as any). It is for tests,\n"+
@@ -53,7 +53,10 @@ func renderHandlers(s *Spec) *jen.File {
 
 	comment(f, "Handlers has one method per command in commands.json. Containers are excluded,\n"+
 		"except those Redis runs bare (arity -1, as COMMAND). A handler returns an error\n"+
-		"having written nothing, or writes exactly one reply and returns nil.")
+		"having written nothing, or writes exactly one reply and returns nil.\n\n"+
+		"Arguments arrive by value: a pointer handed through this interface would\n"+
+		"make every parsed Args escape to the heap, one allocation per command. The\n"+
+		"[]byte fields alias the request buffer; a handler copies what it keeps.")
 	f.Type().Id("Handlers").Types(jen.List(jen.Id("C"), jen.Id("W")).Any()).Interface(methods...)
 
 	comment(f, "ErrNoHandler is Invoke's answer for a container that cannot run bare; the\n"+

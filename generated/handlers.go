@@ -280,95 +280,99 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 // Handlers has one method per command in commands.json. Containers are excluded,
 // except those Redis runs bare (arity -1, as COMMAND). A handler returns an error
 // having written nothing, or writes exactly one reply and returns nil.
+//
+// Arguments arrive by value: a pointer handed through this interface would
+// make every parsed Args escape to the heap, one allocation per command. The
+// []byte fields alias the request buffer; a handler copies what it keeps.
 type Handlers[C, W any] interface {
-	Auth(c C, a *AuthArgs, w W) error
-	ClientGetName(c C, a *ClientGetNameArgs, w W) error
-	ClientHelp(c C, a *ClientHelpArgs, w W) error
-	ClientID(c C, a *ClientIDArgs, w W) error
-	ClientInfo(c C, a *ClientInfoArgs, w W) error
-	ClientKill(c C, a *ClientKillArgs, w W) error
-	ClientList(c C, a *ClientListArgs, w W) error
-	ClientNoEvict(c C, a *ClientNoEvictArgs, w W) error
-	ClientNoTouch(c C, a *ClientNoTouchArgs, w W) error
-	ClientReply(c C, a *ClientReplyArgs, w W) error
-	ClientSetinfo(c C, a *ClientSetinfoArgs, w W) error
-	ClientSetName(c C, a *ClientSetNameArgs, w W) error
-	ClientUnblock(c C, a *ClientUnblockArgs, w W) error
-	Echo(c C, a *EchoArgs, w W) error
-	Hello(c C, a *HelloArgs, w W) error
-	Ping(c C, a *PingArgs, w W) error
-	Quit(c C, a *QuitArgs, w W) error
-	Reset(c C, a *ResetArgs, w W) error
-	Select(c C, a *SelectArgs, w W) error
-	Copy(c C, a *CopyArgs, w W) error
-	Del(c C, a *DelArgs, w W) error
-	Exists(c C, a *ExistsArgs, w W) error
-	Expire(c C, a *ExpireArgs, w W) error
-	ExpireAt(c C, a *ExpireAtArgs, w W) error
-	ExpireTime(c C, a *ExpireTimeArgs, w W) error
-	Keys(c C, a *KeysArgs, w W) error
-	Move(c C, a *MoveArgs, w W) error
-	ObjectEncoding(c C, a *ObjectEncodingArgs, w W) error
-	ObjectFreq(c C, a *ObjectFreqArgs, w W) error
-	ObjectHelp(c C, a *ObjectHelpArgs, w W) error
-	ObjectIdleTime(c C, a *ObjectIdleTimeArgs, w W) error
-	ObjectRefCount(c C, a *ObjectRefCountArgs, w W) error
-	Persist(c C, a *PersistArgs, w W) error
-	PExpire(c C, a *PExpireArgs, w W) error
-	PExpireAt(c C, a *PExpireAtArgs, w W) error
-	PExpireTime(c C, a *PExpireTimeArgs, w W) error
-	PTTL(c C, a *PTTLArgs, w W) error
-	RandomKey(c C, a *RandomKeyArgs, w W) error
-	Rename(c C, a *RenameArgs, w W) error
-	RenameNX(c C, a *RenameNXArgs, w W) error
-	Scan(c C, a *ScanArgs, w W) error
-	Touch(c C, a *TouchArgs, w W) error
-	TTL(c C, a *TTLArgs, w W) error
-	Type(c C, a *TypeArgs, w W) error
-	Unlink(c C, a *UnlinkArgs, w W) error
-	Command(c C, a *CommandArgs, w W) error
-	CommandCount(c C, a *CommandCountArgs, w W) error
-	CommandDocs(c C, a *CommandDocsArgs, w W) error
-	CommandGetKeys(c C, a *CommandGetKeysArgs, w W) error
-	CommandGetKeysAndFlags(c C, a *CommandGetKeysAndFlagsArgs, w W) error
-	CommandHelp(c C, a *CommandHelpArgs, w W) error
-	CommandInfo(c C, a *CommandInfoArgs, w W) error
-	CommandList(c C, a *CommandListArgs, w W) error
-	ConfigGet(c C, a *ConfigGetArgs, w W) error
-	ConfigHelp(c C, a *ConfigHelpArgs, w W) error
-	ConfigResetStat(c C, a *ConfigResetStatArgs, w W) error
-	ConfigSet(c C, a *ConfigSetArgs, w W) error
-	DBSize(c C, a *DBSizeArgs, w W) error
-	Debug(c C, a *DebugArgs, w W) error
-	FlushAll(c C, a *FlushAllArgs, w W) error
-	FlushDB(c C, a *FlushDBArgs, w W) error
-	Info(c C, a *InfoArgs, w W) error
-	SwapDB(c C, a *SwapDBArgs, w W) error
-	Time(c C, a *TimeArgs, w W) error
-	Append(c C, a *AppendArgs, w W) error
-	Decr(c C, a *DecrArgs, w W) error
-	DecrBy(c C, a *DecrByArgs, w W) error
-	Get(c C, a *GetArgs, w W) error
-	GetDel(c C, a *GetDelArgs, w W) error
-	GetEx(c C, a *GetExArgs, w W) error
-	GetRange(c C, a *GetRangeArgs, w W) error
-	Incr(c C, a *IncrArgs, w W) error
-	IncrBy(c C, a *IncrByArgs, w W) error
-	IncrByFloat(c C, a *IncrByFloatArgs, w W) error
-	MGet(c C, a *MGetArgs, w W) error
-	MSet(c C, a *MSetArgs, w W) error
-	MSetNX(c C, a *MSetNXArgs, w W) error
-	PSetEx(c C, a *PSetExArgs, w W) error
-	Set(c C, a *SetArgs, w W) error
-	SetEx(c C, a *SetExArgs, w W) error
-	SetNX(c C, a *SetNXArgs, w W) error
-	SetRange(c C, a *SetRangeArgs, w W) error
-	StrLen(c C, a *StrLenArgs, w W) error
-	Discard(c C, a *DiscardArgs, w W) error
-	Exec(c C, a *ExecArgs, w W) error
-	Multi(c C, a *MultiArgs, w W) error
-	Unwatch(c C, a *UnwatchArgs, w W) error
-	Watch(c C, a *WatchArgs, w W) error
+	Auth(c C, a AuthArgs, w W) error
+	ClientGetName(c C, a ClientGetNameArgs, w W) error
+	ClientHelp(c C, a ClientHelpArgs, w W) error
+	ClientID(c C, a ClientIDArgs, w W) error
+	ClientInfo(c C, a ClientInfoArgs, w W) error
+	ClientKill(c C, a ClientKillArgs, w W) error
+	ClientList(c C, a ClientListArgs, w W) error
+	ClientNoEvict(c C, a ClientNoEvictArgs, w W) error
+	ClientNoTouch(c C, a ClientNoTouchArgs, w W) error
+	ClientReply(c C, a ClientReplyArgs, w W) error
+	ClientSetinfo(c C, a ClientSetinfoArgs, w W) error
+	ClientSetName(c C, a ClientSetNameArgs, w W) error
+	ClientUnblock(c C, a ClientUnblockArgs, w W) error
+	Echo(c C, a EchoArgs, w W) error
+	Hello(c C, a HelloArgs, w W) error
+	Ping(c C, a PingArgs, w W) error
+	Quit(c C, a QuitArgs, w W) error
+	Reset(c C, a ResetArgs, w W) error
+	Select(c C, a SelectArgs, w W) error
+	Copy(c C, a CopyArgs, w W) error
+	Del(c C, a DelArgs, w W) error
+	Exists(c C, a ExistsArgs, w W) error
+	Expire(c C, a ExpireArgs, w W) error
+	ExpireAt(c C, a ExpireAtArgs, w W) error
+	ExpireTime(c C, a ExpireTimeArgs, w W) error
+	Keys(c C, a KeysArgs, w W) error
+	Move(c C, a MoveArgs, w W) error
+	ObjectEncoding(c C, a ObjectEncodingArgs, w W) error
+	ObjectFreq(c C, a ObjectFreqArgs, w W) error
+	ObjectHelp(c C, a ObjectHelpArgs, w W) error
+	ObjectIdleTime(c C, a ObjectIdleTimeArgs, w W) error
+	ObjectRefCount(c C, a ObjectRefCountArgs, w W) error
+	Persist(c C, a PersistArgs, w W) error
+	PExpire(c C, a PExpireArgs, w W) error
+	PExpireAt(c C, a PExpireAtArgs, w W) error
+	PExpireTime(c C, a PExpireTimeArgs, w W) error
+	PTTL(c C, a PTTLArgs, w W) error
+	RandomKey(c C, a RandomKeyArgs, w W) error
+	Rename(c C, a RenameArgs, w W) error
+	RenameNX(c C, a RenameNXArgs, w W) error
+	Scan(c C, a ScanArgs, w W) error
+	Touch(c C, a TouchArgs, w W) error
+	TTL(c C, a TTLArgs, w W) error
+	Type(c C, a TypeArgs, w W) error
+	Unlink(c C, a UnlinkArgs, w W) error
+	Command(c C, a CommandArgs, w W) error
+	CommandCount(c C, a CommandCountArgs, w W) error
+	CommandDocs(c C, a CommandDocsArgs, w W) error
+	CommandGetKeys(c C, a CommandGetKeysArgs, w W) error
+	CommandGetKeysAndFlags(c C, a CommandGetKeysAndFlagsArgs, w W) error
+	CommandHelp(c C, a CommandHelpArgs, w W) error
+	CommandInfo(c C, a CommandInfoArgs, w W) error
+	CommandList(c C, a CommandListArgs, w W) error
+	ConfigGet(c C, a ConfigGetArgs, w W) error
+	ConfigHelp(c C, a ConfigHelpArgs, w W) error
+	ConfigResetStat(c C, a ConfigResetStatArgs, w W) error
+	ConfigSet(c C, a ConfigSetArgs, w W) error
+	DBSize(c C, a DBSizeArgs, w W) error
+	Debug(c C, a DebugArgs, w W) error
+	FlushAll(c C, a FlushAllArgs, w W) error
+	FlushDB(c C, a FlushDBArgs, w W) error
+	Info(c C, a InfoArgs, w W) error
+	SwapDB(c C, a SwapDBArgs, w W) error
+	Time(c C, a TimeArgs, w W) error
+	Append(c C, a AppendArgs, w W) error
+	Decr(c C, a DecrArgs, w W) error
+	DecrBy(c C, a DecrByArgs, w W) error
+	Get(c C, a GetArgs, w W) error
+	GetDel(c C, a GetDelArgs, w W) error
+	GetEx(c C, a GetExArgs, w W) error
+	GetRange(c C, a GetRangeArgs, w W) error
+	Incr(c C, a IncrArgs, w W) error
+	IncrBy(c C, a IncrByArgs, w W) error
+	IncrByFloat(c C, a IncrByFloatArgs, w W) error
+	MGet(c C, a MGetArgs, w W) error
+	MSet(c C, a MSetArgs, w W) error
+	MSetNX(c C, a MSetNXArgs, w W) error
+	PSetEx(c C, a PSetExArgs, w W) error
+	Set(c C, a SetArgs, w W) error
+	SetEx(c C, a SetExArgs, w W) error
+	SetNX(c C, a SetNXArgs, w W) error
+	SetRange(c C, a SetRangeArgs, w W) error
+	StrLen(c C, a StrLenArgs, w W) error
+	Discard(c C, a DiscardArgs, w W) error
+	Exec(c C, a ExecArgs, w W) error
+	Multi(c C, a MultiArgs, w W) error
+	Unwatch(c C, a UnwatchArgs, w W) error
+	Watch(c C, a WatchArgs, w W) error
 }
 
 // ErrNoHandler is Invoke's answer for a container that cannot run bare; the
@@ -385,529 +389,529 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 		if err := ParseAuth(argv, &a); err != nil {
 			return err
 		}
-		return h.Auth(c, &a, w)
+		return h.Auth(c, a, w)
 	case idClientGetName:
 		var a ClientGetNameArgs
 		if err := ParseClientGetName(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientGetName(c, &a, w)
+		return h.ClientGetName(c, a, w)
 	case idClientHelp:
 		var a ClientHelpArgs
 		if err := ParseClientHelp(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientHelp(c, &a, w)
+		return h.ClientHelp(c, a, w)
 	case idClientID:
 		var a ClientIDArgs
 		if err := ParseClientID(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientID(c, &a, w)
+		return h.ClientID(c, a, w)
 	case idClientInfo:
 		var a ClientInfoArgs
 		if err := ParseClientInfo(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientInfo(c, &a, w)
+		return h.ClientInfo(c, a, w)
 	case idClientKill:
 		var a ClientKillArgs
 		if err := ParseClientKill(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientKill(c, &a, w)
+		return h.ClientKill(c, a, w)
 	case idClientList:
 		var a ClientListArgs
 		if err := ParseClientList(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientList(c, &a, w)
+		return h.ClientList(c, a, w)
 	case idClientNoEvict:
 		var a ClientNoEvictArgs
 		if err := ParseClientNoEvict(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientNoEvict(c, &a, w)
+		return h.ClientNoEvict(c, a, w)
 	case idClientNoTouch:
 		var a ClientNoTouchArgs
 		if err := ParseClientNoTouch(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientNoTouch(c, &a, w)
+		return h.ClientNoTouch(c, a, w)
 	case idClientReply:
 		var a ClientReplyArgs
 		if err := ParseClientReply(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientReply(c, &a, w)
+		return h.ClientReply(c, a, w)
 	case idClientSetinfo:
 		var a ClientSetinfoArgs
 		if err := ParseClientSetinfo(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientSetinfo(c, &a, w)
+		return h.ClientSetinfo(c, a, w)
 	case idClientSetName:
 		var a ClientSetNameArgs
 		if err := ParseClientSetName(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientSetName(c, &a, w)
+		return h.ClientSetName(c, a, w)
 	case idClientUnblock:
 		var a ClientUnblockArgs
 		if err := ParseClientUnblock(argv, &a); err != nil {
 			return err
 		}
-		return h.ClientUnblock(c, &a, w)
+		return h.ClientUnblock(c, a, w)
 	case idEcho:
 		var a EchoArgs
 		if err := ParseEcho(argv, &a); err != nil {
 			return err
 		}
-		return h.Echo(c, &a, w)
+		return h.Echo(c, a, w)
 	case idHello:
 		var a HelloArgs
 		if err := ParseHello(argv, &a); err != nil {
 			return err
 		}
-		return h.Hello(c, &a, w)
+		return h.Hello(c, a, w)
 	case idPing:
 		var a PingArgs
 		if err := ParsePing(argv, &a); err != nil {
 			return err
 		}
-		return h.Ping(c, &a, w)
+		return h.Ping(c, a, w)
 	case idQuit:
 		var a QuitArgs
 		if err := ParseQuit(argv, &a); err != nil {
 			return err
 		}
-		return h.Quit(c, &a, w)
+		return h.Quit(c, a, w)
 	case idReset:
 		var a ResetArgs
 		if err := ParseReset(argv, &a); err != nil {
 			return err
 		}
-		return h.Reset(c, &a, w)
+		return h.Reset(c, a, w)
 	case idSelect:
 		var a SelectArgs
 		if err := ParseSelect(argv, &a); err != nil {
 			return err
 		}
-		return h.Select(c, &a, w)
+		return h.Select(c, a, w)
 	case idCopy:
 		var a CopyArgs
 		if err := ParseCopy(argv, &a); err != nil {
 			return err
 		}
-		return h.Copy(c, &a, w)
+		return h.Copy(c, a, w)
 	case idDel:
 		var a DelArgs
 		if err := ParseDel(argv, &a); err != nil {
 			return err
 		}
-		return h.Del(c, &a, w)
+		return h.Del(c, a, w)
 	case idExists:
 		var a ExistsArgs
 		if err := ParseExists(argv, &a); err != nil {
 			return err
 		}
-		return h.Exists(c, &a, w)
+		return h.Exists(c, a, w)
 	case idExpire:
 		var a ExpireArgs
 		if err := ParseExpire(argv, &a); err != nil {
 			return err
 		}
-		return h.Expire(c, &a, w)
+		return h.Expire(c, a, w)
 	case idExpireAt:
 		var a ExpireAtArgs
 		if err := ParseExpireAt(argv, &a); err != nil {
 			return err
 		}
-		return h.ExpireAt(c, &a, w)
+		return h.ExpireAt(c, a, w)
 	case idExpireTime:
 		var a ExpireTimeArgs
 		if err := ParseExpireTime(argv, &a); err != nil {
 			return err
 		}
-		return h.ExpireTime(c, &a, w)
+		return h.ExpireTime(c, a, w)
 	case idKeys:
 		var a KeysArgs
 		if err := ParseKeys(argv, &a); err != nil {
 			return err
 		}
-		return h.Keys(c, &a, w)
+		return h.Keys(c, a, w)
 	case idMove:
 		var a MoveArgs
 		if err := ParseMove(argv, &a); err != nil {
 			return err
 		}
-		return h.Move(c, &a, w)
+		return h.Move(c, a, w)
 	case idObjectEncoding:
 		var a ObjectEncodingArgs
 		if err := ParseObjectEncoding(argv, &a); err != nil {
 			return err
 		}
-		return h.ObjectEncoding(c, &a, w)
+		return h.ObjectEncoding(c, a, w)
 	case idObjectFreq:
 		var a ObjectFreqArgs
 		if err := ParseObjectFreq(argv, &a); err != nil {
 			return err
 		}
-		return h.ObjectFreq(c, &a, w)
+		return h.ObjectFreq(c, a, w)
 	case idObjectHelp:
 		var a ObjectHelpArgs
 		if err := ParseObjectHelp(argv, &a); err != nil {
 			return err
 		}
-		return h.ObjectHelp(c, &a, w)
+		return h.ObjectHelp(c, a, w)
 	case idObjectIdleTime:
 		var a ObjectIdleTimeArgs
 		if err := ParseObjectIdleTime(argv, &a); err != nil {
 			return err
 		}
-		return h.ObjectIdleTime(c, &a, w)
+		return h.ObjectIdleTime(c, a, w)
 	case idObjectRefCount:
 		var a ObjectRefCountArgs
 		if err := ParseObjectRefCount(argv, &a); err != nil {
 			return err
 		}
-		return h.ObjectRefCount(c, &a, w)
+		return h.ObjectRefCount(c, a, w)
 	case idPersist:
 		var a PersistArgs
 		if err := ParsePersist(argv, &a); err != nil {
 			return err
 		}
-		return h.Persist(c, &a, w)
+		return h.Persist(c, a, w)
 	case idPExpire:
 		var a PExpireArgs
 		if err := ParsePExpire(argv, &a); err != nil {
 			return err
 		}
-		return h.PExpire(c, &a, w)
+		return h.PExpire(c, a, w)
 	case idPExpireAt:
 		var a PExpireAtArgs
 		if err := ParsePExpireAt(argv, &a); err != nil {
 			return err
 		}
-		return h.PExpireAt(c, &a, w)
+		return h.PExpireAt(c, a, w)
 	case idPExpireTime:
 		var a PExpireTimeArgs
 		if err := ParsePExpireTime(argv, &a); err != nil {
 			return err
 		}
-		return h.PExpireTime(c, &a, w)
+		return h.PExpireTime(c, a, w)
 	case idPTTL:
 		var a PTTLArgs
 		if err := ParsePTTL(argv, &a); err != nil {
 			return err
 		}
-		return h.PTTL(c, &a, w)
+		return h.PTTL(c, a, w)
 	case idRandomKey:
 		var a RandomKeyArgs
 		if err := ParseRandomKey(argv, &a); err != nil {
 			return err
 		}
-		return h.RandomKey(c, &a, w)
+		return h.RandomKey(c, a, w)
 	case idRename:
 		var a RenameArgs
 		if err := ParseRename(argv, &a); err != nil {
 			return err
 		}
-		return h.Rename(c, &a, w)
+		return h.Rename(c, a, w)
 	case idRenameNX:
 		var a RenameNXArgs
 		if err := ParseRenameNX(argv, &a); err != nil {
 			return err
 		}
-		return h.RenameNX(c, &a, w)
+		return h.RenameNX(c, a, w)
 	case idScan:
 		var a ScanArgs
 		if err := ParseScan(argv, &a); err != nil {
 			return err
 		}
-		return h.Scan(c, &a, w)
+		return h.Scan(c, a, w)
 	case idTouch:
 		var a TouchArgs
 		if err := ParseTouch(argv, &a); err != nil {
 			return err
 		}
-		return h.Touch(c, &a, w)
+		return h.Touch(c, a, w)
 	case idTTL:
 		var a TTLArgs
 		if err := ParseTTL(argv, &a); err != nil {
 			return err
 		}
-		return h.TTL(c, &a, w)
+		return h.TTL(c, a, w)
 	case idType:
 		var a TypeArgs
 		if err := ParseType(argv, &a); err != nil {
 			return err
 		}
-		return h.Type(c, &a, w)
+		return h.Type(c, a, w)
 	case idUnlink:
 		var a UnlinkArgs
 		if err := ParseUnlink(argv, &a); err != nil {
 			return err
 		}
-		return h.Unlink(c, &a, w)
+		return h.Unlink(c, a, w)
 	case idCommand:
 		var a CommandArgs
 		if err := ParseCommand(argv, &a); err != nil {
 			return err
 		}
-		return h.Command(c, &a, w)
+		return h.Command(c, a, w)
 	case idCommandCount:
 		var a CommandCountArgs
 		if err := ParseCommandCount(argv, &a); err != nil {
 			return err
 		}
-		return h.CommandCount(c, &a, w)
+		return h.CommandCount(c, a, w)
 	case idCommandDocs:
 		var a CommandDocsArgs
 		if err := ParseCommandDocs(argv, &a); err != nil {
 			return err
 		}
-		return h.CommandDocs(c, &a, w)
+		return h.CommandDocs(c, a, w)
 	case idCommandGetKeys:
 		var a CommandGetKeysArgs
 		if err := ParseCommandGetKeys(argv, &a); err != nil {
 			return err
 		}
-		return h.CommandGetKeys(c, &a, w)
+		return h.CommandGetKeys(c, a, w)
 	case idCommandGetKeysAndFlags:
 		var a CommandGetKeysAndFlagsArgs
 		if err := ParseCommandGetKeysAndFlags(argv, &a); err != nil {
 			return err
 		}
-		return h.CommandGetKeysAndFlags(c, &a, w)
+		return h.CommandGetKeysAndFlags(c, a, w)
 	case idCommandHelp:
 		var a CommandHelpArgs
 		if err := ParseCommandHelp(argv, &a); err != nil {
 			return err
 		}
-		return h.CommandHelp(c, &a, w)
+		return h.CommandHelp(c, a, w)
 	case idCommandInfo:
 		var a CommandInfoArgs
 		if err := ParseCommandInfo(argv, &a); err != nil {
 			return err
 		}
-		return h.CommandInfo(c, &a, w)
+		return h.CommandInfo(c, a, w)
 	case idCommandList:
 		var a CommandListArgs
 		if err := ParseCommandList(argv, &a); err != nil {
 			return err
 		}
-		return h.CommandList(c, &a, w)
+		return h.CommandList(c, a, w)
 	case idConfigGet:
 		var a ConfigGetArgs
 		if err := ParseConfigGet(argv, &a); err != nil {
 			return err
 		}
-		return h.ConfigGet(c, &a, w)
+		return h.ConfigGet(c, a, w)
 	case idConfigHelp:
 		var a ConfigHelpArgs
 		if err := ParseConfigHelp(argv, &a); err != nil {
 			return err
 		}
-		return h.ConfigHelp(c, &a, w)
+		return h.ConfigHelp(c, a, w)
 	case idConfigResetStat:
 		var a ConfigResetStatArgs
 		if err := ParseConfigResetStat(argv, &a); err != nil {
 			return err
 		}
-		return h.ConfigResetStat(c, &a, w)
+		return h.ConfigResetStat(c, a, w)
 	case idConfigSet:
 		var a ConfigSetArgs
 		if err := ParseConfigSet(argv, &a); err != nil {
 			return err
 		}
-		return h.ConfigSet(c, &a, w)
+		return h.ConfigSet(c, a, w)
 	case idDBSize:
 		var a DBSizeArgs
 		if err := ParseDBSize(argv, &a); err != nil {
 			return err
 		}
-		return h.DBSize(c, &a, w)
+		return h.DBSize(c, a, w)
 	case idDebug:
 		var a DebugArgs
 		if err := ParseDebug(argv, &a); err != nil {
 			return err
 		}
-		return h.Debug(c, &a, w)
+		return h.Debug(c, a, w)
 	case idFlushAll:
 		var a FlushAllArgs
 		if err := ParseFlushAll(argv, &a); err != nil {
 			return err
 		}
-		return h.FlushAll(c, &a, w)
+		return h.FlushAll(c, a, w)
 	case idFlushDB:
 		var a FlushDBArgs
 		if err := ParseFlushDB(argv, &a); err != nil {
 			return err
 		}
-		return h.FlushDB(c, &a, w)
+		return h.FlushDB(c, a, w)
 	case idInfo:
 		var a InfoArgs
 		if err := ParseInfo(argv, &a); err != nil {
 			return err
 		}
-		return h.Info(c, &a, w)
+		return h.Info(c, a, w)
 	case idSwapDB:
 		var a SwapDBArgs
 		if err := ParseSwapDB(argv, &a); err != nil {
 			return err
 		}
-		return h.SwapDB(c, &a, w)
+		return h.SwapDB(c, a, w)
 	case idTime:
 		var a TimeArgs
 		if err := ParseTime(argv, &a); err != nil {
 			return err
 		}
-		return h.Time(c, &a, w)
+		return h.Time(c, a, w)
 	case idAppend:
 		var a AppendArgs
 		if err := ParseAppend(argv, &a); err != nil {
 			return err
 		}
-		return h.Append(c, &a, w)
+		return h.Append(c, a, w)
 	case idDecr:
 		var a DecrArgs
 		if err := ParseDecr(argv, &a); err != nil {
 			return err
 		}
-		return h.Decr(c, &a, w)
+		return h.Decr(c, a, w)
 	case idDecrBy:
 		var a DecrByArgs
 		if err := ParseDecrBy(argv, &a); err != nil {
 			return err
 		}
-		return h.DecrBy(c, &a, w)
+		return h.DecrBy(c, a, w)
 	case idGet:
 		var a GetArgs
 		if err := ParseGet(argv, &a); err != nil {
 			return err
 		}
-		return h.Get(c, &a, w)
+		return h.Get(c, a, w)
 	case idGetDel:
 		var a GetDelArgs
 		if err := ParseGetDel(argv, &a); err != nil {
 			return err
 		}
-		return h.GetDel(c, &a, w)
+		return h.GetDel(c, a, w)
 	case idGetEx:
 		var a GetExArgs
 		if err := ParseGetEx(argv, &a); err != nil {
 			return err
 		}
-		return h.GetEx(c, &a, w)
+		return h.GetEx(c, a, w)
 	case idGetRange:
 		var a GetRangeArgs
 		if err := ParseGetRange(argv, &a); err != nil {
 			return err
 		}
-		return h.GetRange(c, &a, w)
+		return h.GetRange(c, a, w)
 	case idIncr:
 		var a IncrArgs
 		if err := ParseIncr(argv, &a); err != nil {
 			return err
 		}
-		return h.Incr(c, &a, w)
+		return h.Incr(c, a, w)
 	case idIncrBy:
 		var a IncrByArgs
 		if err := ParseIncrBy(argv, &a); err != nil {
 			return err
 		}
-		return h.IncrBy(c, &a, w)
+		return h.IncrBy(c, a, w)
 	case idIncrByFloat:
 		var a IncrByFloatArgs
 		if err := ParseIncrByFloat(argv, &a); err != nil {
 			return err
 		}
-		return h.IncrByFloat(c, &a, w)
+		return h.IncrByFloat(c, a, w)
 	case idMGet:
 		var a MGetArgs
 		if err := ParseMGet(argv, &a); err != nil {
 			return err
 		}
-		return h.MGet(c, &a, w)
+		return h.MGet(c, a, w)
 	case idMSet:
 		var a MSetArgs
 		if err := ParseMSet(argv, &a); err != nil {
 			return err
 		}
-		return h.MSet(c, &a, w)
+		return h.MSet(c, a, w)
 	case idMSetNX:
 		var a MSetNXArgs
 		if err := ParseMSetNX(argv, &a); err != nil {
 			return err
 		}
-		return h.MSetNX(c, &a, w)
+		return h.MSetNX(c, a, w)
 	case idPSetEx:
 		var a PSetExArgs
 		if err := ParsePSetEx(argv, &a); err != nil {
 			return err
 		}
-		return h.PSetEx(c, &a, w)
+		return h.PSetEx(c, a, w)
 	case idSet:
 		var a SetArgs
 		if err := ParseSet(argv, &a); err != nil {
 			return err
 		}
-		return h.Set(c, &a, w)
+		return h.Set(c, a, w)
 	case idSetEx:
 		var a SetExArgs
 		if err := ParseSetEx(argv, &a); err != nil {
 			return err
 		}
-		return h.SetEx(c, &a, w)
+		return h.SetEx(c, a, w)
 	case idSetNX:
 		var a SetNXArgs
 		if err := ParseSetNX(argv, &a); err != nil {
 			return err
 		}
-		return h.SetNX(c, &a, w)
+		return h.SetNX(c, a, w)
 	case idSetRange:
 		var a SetRangeArgs
 		if err := ParseSetRange(argv, &a); err != nil {
 			return err
 		}
-		return h.SetRange(c, &a, w)
+		return h.SetRange(c, a, w)
 	case idStrLen:
 		var a StrLenArgs
 		if err := ParseStrLen(argv, &a); err != nil {
 			return err
 		}
-		return h.StrLen(c, &a, w)
+		return h.StrLen(c, a, w)
 	case idDiscard:
 		var a DiscardArgs
 		if err := ParseDiscard(argv, &a); err != nil {
 			return err
 		}
-		return h.Discard(c, &a, w)
+		return h.Discard(c, a, w)
 	case idExec:
 		var a ExecArgs
 		if err := ParseExec(argv, &a); err != nil {
 			return err
 		}
-		return h.Exec(c, &a, w)
+		return h.Exec(c, a, w)
 	case idMulti:
 		var a MultiArgs
 		if err := ParseMulti(argv, &a); err != nil {
 			return err
 		}
-		return h.Multi(c, &a, w)
+		return h.Multi(c, a, w)
 	case idUnwatch:
 		var a UnwatchArgs
 		if err := ParseUnwatch(argv, &a); err != nil {
 			return err
 		}
-		return h.Unwatch(c, &a, w)
+		return h.Unwatch(c, a, w)
 	case idWatch:
 		var a WatchArgs
 		if err := ParseWatch(argv, &a); err != nil {
 			return err
 		}
-		return h.Watch(c, &a, w)
+		return h.Watch(c, a, w)
 	}
 	return ErrNoHandler
 }

@@ -12,7 +12,7 @@ import (
 // commands in its dict's hash order; we list them in table order.
 
 // COMMAND: COMMAND INFO for every command.
-func (h *handlers) Command(c *engine.Client, a *generated.CommandArgs, w engine.ReplyWriter) error {
+func (h *handlers) Command(c *engine.Client, a generated.CommandArgs, w engine.ReplyWriter) error {
 	w.Array(len(generated.Commands))
 	for _, cmd := range generated.Commands {
 		writeCommandInfo(w, cmd)
@@ -21,14 +21,14 @@ func (h *handlers) Command(c *engine.Client, a *generated.CommandArgs, w engine.
 }
 
 // COMMAND COUNT: the number of top-level commands.
-func (h *handlers) CommandCount(c *engine.Client, a *generated.CommandCountArgs, w engine.ReplyWriter) error {
+func (h *handlers) CommandCount(c *engine.Client, a generated.CommandCountArgs, w engine.ReplyWriter) error {
 	w.Int(int64(len(generated.Commands)))
 	return nil
 }
 
 // COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]:
 // names of commands and subcommands (commandListWithFilter).
-func (h *handlers) CommandList(c *engine.Client, a *generated.CommandListArgs, w engine.ReplyWriter) error {
+func (h *handlers) CommandList(c *engine.Client, a generated.CommandListArgs, w engine.ReplyWriter) error {
 	var names []string
 	var visit func(cmd *generated.Command)
 	visit = func(cmd *generated.Command) {
@@ -78,9 +78,9 @@ func lookupFullName(name []byte) *generated.Command {
 
 // COMMAND INFO [name ...]: one entry per name, null for an unknown one;
 // with no names, every command.
-func (h *handlers) CommandInfo(c *engine.Client, a *generated.CommandInfoArgs, w engine.ReplyWriter) error {
+func (h *handlers) CommandInfo(c *engine.Client, a generated.CommandInfoArgs, w engine.ReplyWriter) error {
 	if len(a.CommandName) == 0 {
-		return h.Command(c, nil, w)
+		return h.Command(c, generated.CommandArgs{}, w)
 	}
 	w.Array(len(a.CommandName))
 	for _, n := range a.CommandName {
@@ -191,7 +191,7 @@ func writeKeySpec(w engine.ReplyWriter, ks *generated.KeySpec) {
 
 // COMMAND DOCS [name ...]: a map from name to docs, skipping unknown
 // names; with no names, every command.
-func (h *handlers) CommandDocs(c *engine.Client, a *generated.CommandDocsArgs, w engine.ReplyWriter) error {
+func (h *handlers) CommandDocs(c *engine.Client, a generated.CommandDocsArgs, w engine.ReplyWriter) error {
 	var cmds []*generated.Command
 	if len(a.CommandName) == 0 {
 		cmds = generated.Commands
@@ -354,7 +354,7 @@ func getKeysTarget(argv [][]byte) (*generated.Command, error) {
 }
 
 // COMMAND GETKEYS command [arg ...]: the keys the command would touch.
-func (h *handlers) CommandGetKeys(c *engine.Client, a *generated.CommandGetKeysArgs, w engine.ReplyWriter) error {
+func (h *handlers) CommandGetKeys(c *engine.Client, a generated.CommandGetKeysArgs, w engine.ReplyWriter) error {
 	argv := append([][]byte{a.Command}, a.Arg...)
 	cmd, err := getKeysTarget(argv)
 	if err != nil {
@@ -372,7 +372,7 @@ func (h *handlers) CommandGetKeys(c *engine.Client, a *generated.CommandGetKeysA
 }
 
 // COMMAND GETKEYSANDFLAGS command [arg ...]: each key with its key spec's flags.
-func (h *handlers) CommandGetKeysAndFlags(c *engine.Client, a *generated.CommandGetKeysAndFlagsArgs, w engine.ReplyWriter) error {
+func (h *handlers) CommandGetKeysAndFlags(c *engine.Client, a generated.CommandGetKeysAndFlagsArgs, w engine.ReplyWriter) error {
 	argv := append([][]byte{a.Command}, a.Arg...)
 	cmd, err := getKeysTarget(argv)
 	if err != nil {
@@ -429,7 +429,7 @@ func variableKeyFlags(cmd *generated.Command, argv [][]byte, flags []string) []s
 }
 
 // COMMAND HELP
-func (h *handlers) CommandHelp(c *engine.Client, a *generated.CommandHelpArgs, w engine.ReplyWriter) error {
+func (h *handlers) CommandHelp(c *engine.Client, a generated.CommandHelpArgs, w engine.ReplyWriter) error {
 	writeHelp(w, commandHelp)
 	return nil
 }

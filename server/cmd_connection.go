@@ -13,7 +13,7 @@ import (
 // Connection family: PING, ECHO, HELLO, AUTH, QUIT, RESET and CLIENT.
 
 // PING replies PONG, or echoes its argument (pingCommand).
-func (h *handlers) Ping(c *engine.Client, a *generated.PingArgs, w engine.ReplyWriter) error {
+func (h *handlers) Ping(c *engine.Client, a generated.PingArgs, w engine.ReplyWriter) error {
 	if a.Message.Set {
 		w.Bulk(a.Message.V)
 		return nil
@@ -23,7 +23,7 @@ func (h *handlers) Ping(c *engine.Client, a *generated.PingArgs, w engine.ReplyW
 }
 
 // ECHO replies its argument.
-func (h *handlers) Echo(c *engine.Client, a *generated.EchoArgs, w engine.ReplyWriter) error {
+func (h *handlers) Echo(c *engine.Client, a generated.EchoArgs, w engine.ReplyWriter) error {
 	w.Bulk(a.Message)
 	return nil
 }
@@ -40,7 +40,7 @@ func (h *handlers) checkPassword(user, pass []byte) bool {
 }
 
 // AUTH [username] password (authCommand).
-func (h *handlers) Auth(c *engine.Client, a *generated.AuthArgs, w engine.ReplyWriter) error {
+func (h *handlers) Auth(c *engine.Client, a generated.AuthArgs, w engine.ReplyWriter) error {
 	user := []byte("default")
 	if a.Username.Set {
 		user = a.Username.V
@@ -58,7 +58,7 @@ func (h *handlers) Auth(c *engine.Client, a *generated.AuthArgs, w engine.ReplyW
 // HELLO [protover [AUTH username password] [SETNAME clientname]]
 // (helloCommand). The protocol switches before the reply is written, so the
 // reply is already in the new protocol, as in Redis.
-func (h *handlers) Hello(c *engine.Client, a *generated.HelloArgs, w engine.ReplyWriter) error {
+func (h *handlers) Hello(c *engine.Client, a generated.HelloArgs, w engine.ReplyWriter) error {
 	cn := connOf(c)
 	args := &a.Arguments
 	var ver int64
@@ -109,7 +109,7 @@ func (h *handlers) Hello(c *engine.Client, a *generated.HelloArgs, w engine.Repl
 }
 
 // QUIT replies OK and closes the connection once the reply is written.
-func (h *handlers) Quit(c *engine.Client, a *generated.QuitArgs, w engine.ReplyWriter) error {
+func (h *handlers) Quit(c *engine.Client, a generated.QuitArgs, w engine.ReplyWriter) error {
 	connOf(c).closeAfterReply = true
 	w.Simple("OK")
 	return nil
@@ -119,7 +119,7 @@ func (h *handlers) Quit(c *engine.Client, a *generated.QuitArgs, w engine.ReplyW
 // (clearClientConnectionState): database 0, RESP2, no transaction or
 // watched keys, no name, reply mode ON, and unauthenticated if a password
 // is set. The reply is written after the protocol switch back to RESP2.
-func (h *handlers) Reset(c *engine.Client, a *generated.ResetArgs, w engine.ReplyWriter) error {
+func (h *handlers) Reset(c *engine.Client, a generated.ResetArgs, w engine.ReplyWriter) error {
 	cn := connOf(c)
 	c.DB = 0
 	if cn.w != nil {
@@ -145,13 +145,13 @@ func validName(b []byte) error {
 }
 
 // CLIENT ID
-func (h *handlers) ClientID(c *engine.Client, a *generated.ClientIDArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientID(c *engine.Client, a generated.ClientIDArgs, w engine.ReplyWriter) error {
 	w.Int(c.ID)
 	return nil
 }
 
 // CLIENT GETNAME replies the name, or null when there is none.
-func (h *handlers) ClientGetName(c *engine.Client, a *generated.ClientGetNameArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientGetName(c *engine.Client, a generated.ClientGetNameArgs, w engine.ReplyWriter) error {
 	if c.Name == "" {
 		w.Null()
 		return nil
@@ -161,7 +161,7 @@ func (h *handlers) ClientGetName(c *engine.Client, a *generated.ClientGetNameArg
 }
 
 // CLIENT SETNAME name; an empty name removes it.
-func (h *handlers) ClientSetName(c *engine.Client, a *generated.ClientSetNameArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientSetName(c *engine.Client, a generated.ClientSetNameArgs, w engine.ReplyWriter) error {
 	if err := validName(a.ConnectionName); err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (h *handlers) ClientSetName(c *engine.Client, a *generated.ClientSetNameArg
 // CLIENT SETINFO LIB-NAME name | LIB-VER version (Redis 7.2,
 // clientSetinfoCommand). The error names the attribute as the client sent
 // it; an empty value clears the attribute.
-func (h *handlers) ClientSetinfo(c *engine.Client, a *generated.ClientSetinfoArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientSetinfo(c *engine.Client, a generated.ClientSetinfoArgs, w engine.ReplyWriter) error {
 	val := a.Attr.Libname
 	if a.Attr.Which == "LIB-VER" {
 		val = a.Attr.Libver
@@ -195,7 +195,7 @@ func (h *handlers) ClientSetinfo(c *engine.Client, a *generated.ClientSetinfoArg
 }
 
 // CLIENT INFO: this connection's CLIENT LIST line, as verbatim text.
-func (h *handlers) ClientInfo(c *engine.Client, a *generated.ClientInfoArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientInfo(c *engine.Client, a generated.ClientInfoArgs, w engine.ReplyWriter) error {
 	cn := connOf(c)
 	w.Verbatim("txt", string(h.s.clientLine(nil, cn, c)))
 	return nil
@@ -228,7 +228,7 @@ func (s *Server) clients() []*conn {
 // CLIENT LIST [TYPE type] [ID id ...]: one line per client, verbatim text.
 // IDs are looked up one by one in the order given, so a repeated ID is
 // listed twice and an unknown one (any integer) is skipped (clientCommand).
-func (h *handlers) ClientList(c *engine.Client, a *generated.ClientListArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientList(c *engine.Client, a generated.ClientListArgs, w engine.ReplyWriter) error {
 	all := true
 	if a.ClientType != "" {
 		normal, err := clientType([]byte(a.ClientType))
@@ -346,7 +346,7 @@ func (cn *conn) protoOr2() int {
 // CLIENT KILL ip:port | CLIENT KILL filter value ... (clientKillCommand).
 // The old form replies OK or "No such client"; filters reply the number
 // killed. The caller itself is closed after its reply.
-func (h *handlers) ClientKill(c *engine.Client, a *generated.ClientKillArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientKill(c *engine.Client, a generated.ClientKillArgs, w engine.ReplyWriter) error {
 	f, err := killFilterFrom(a)
 	if err != nil {
 		return err
@@ -378,7 +378,7 @@ func (h *handlers) ClientKill(c *engine.Client, a *generated.ClientKillArgs, w e
 
 // killFilterFrom reads CLIENT KILL's arguments. TYPE, USER and MAXAGE are
 // checked here: every client of ours is a "normal" one of user "default".
-func killFilterFrom(a *generated.ClientKillArgs) (*killFilter, error) {
+func killFilterFrom(a generated.ClientKillArgs) (*killFilter, error) {
 	f := &killFilter{skipMe: true}
 	if a.Filter.Which == "OLD-FORMAT" {
 		addr := string(a.Filter.OldFormat)
@@ -442,7 +442,7 @@ func (f *killFilter) matches(cn *conn) bool {
 
 // CLIENT UNBLOCK id [TIMEOUT|ERROR] wakes a client blocked in a command
 // that can be unblocked; replies 1 if it was, 0 otherwise.
-func (h *handlers) ClientUnblock(c *engine.Client, a *generated.ClientUnblockArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientUnblock(c *engine.Client, a generated.ClientUnblockArgs, w engine.ReplyWriter) error {
 	withError := a.UnblockType == "ERROR"
 	h.s.mu.Lock()
 	cn := h.s.conns[a.ClientID]
@@ -459,14 +459,14 @@ func (h *handlers) ClientUnblock(c *engine.Client, a *generated.ClientUnblockArg
 }
 
 // CLIENT NO-EVICT ON|OFF. Nothing is evicted here; the flag shows in CLIENT LIST.
-func (h *handlers) ClientNoEvict(c *engine.Client, a *generated.ClientNoEvictArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientNoEvict(c *engine.Client, a generated.ClientNoEvictArgs, w engine.ReplyWriter) error {
 	connOf(c).noEvict = a.Enabled == "ON"
 	w.Simple("OK")
 	return nil
 }
 
 // CLIENT NO-TOUCH ON|OFF (Redis 7.2). The flag shows in CLIENT LIST.
-func (h *handlers) ClientNoTouch(c *engine.Client, a *generated.ClientNoTouchArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientNoTouch(c *engine.Client, a generated.ClientNoTouchArgs, w engine.ReplyWriter) error {
 	connOf(c).noTouch = a.Enabled == "ON"
 	w.Simple("OK")
 	return nil
@@ -474,7 +474,7 @@ func (h *handlers) ClientNoTouch(c *engine.Client, a *generated.ClientNoTouchArg
 
 // CLIENT REPLY ON|OFF|SKIP. Only ON replies; the dispatcher applies the
 // mode to the replies that follow.
-func (h *handlers) ClientReply(c *engine.Client, a *generated.ClientReplyArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientReply(c *engine.Client, a generated.ClientReplyArgs, w engine.ReplyWriter) error {
 	cn := connOf(c)
 	switch a.Action {
 	case "ON":
@@ -491,7 +491,7 @@ func (h *handlers) ClientReply(c *engine.Client, a *generated.ClientReplyArgs, w
 }
 
 // CLIENT HELP
-func (h *handlers) ClientHelp(c *engine.Client, a *generated.ClientHelpArgs, w engine.ReplyWriter) error {
+func (h *handlers) ClientHelp(c *engine.Client, a generated.ClientHelpArgs, w engine.ReplyWriter) error {
 	writeHelp(w, clientHelp)
 	return nil
 }

@@ -15,7 +15,7 @@ import (
 // Server family: INFO, CONFIG, DEBUG (COMMAND is in cmd_command.go).
 
 // CONFIG GET parameter [parameter ...]: a map of the matching parameters.
-func (h *handlers) ConfigGet(c *engine.Client, a *generated.ConfigGetArgs, w engine.ReplyWriter) error {
+func (h *handlers) ConfigGet(c *engine.Client, a generated.ConfigGetArgs, w engine.ReplyWriter) error {
 	kv := h.s.configGet(a.Parameter)
 	w.Map(len(kv))
 	for _, p := range kv {
@@ -26,7 +26,7 @@ func (h *handlers) ConfigGet(c *engine.Client, a *generated.ConfigGetArgs, w eng
 }
 
 // CONFIG SET parameter value [parameter value ...]: all or nothing.
-func (h *handlers) ConfigSet(c *engine.Client, a *generated.ConfigSetArgs, w engine.ReplyWriter) error {
+func (h *handlers) ConfigSet(c *engine.Client, a generated.ConfigSetArgs, w engine.ReplyWriter) error {
 	pairs := make([][2][]byte, len(a.Data))
 	for i, d := range a.Data {
 		pairs[i] = [2][]byte{d.Parameter, d.Value}
@@ -39,14 +39,14 @@ func (h *handlers) ConfigSet(c *engine.Client, a *generated.ConfigSetArgs, w eng
 }
 
 // CONFIG RESETSTAT clears the INFO stats counters.
-func (h *handlers) ConfigResetStat(c *engine.Client, a *generated.ConfigResetStatArgs, w engine.ReplyWriter) error {
+func (h *handlers) ConfigResetStat(c *engine.Client, a generated.ConfigResetStatArgs, w engine.ReplyWriter) error {
 	h.s.stats = stats{}
 	w.Simple("OK")
 	return nil
 }
 
 // CONFIG HELP
-func (h *handlers) ConfigHelp(c *engine.Client, a *generated.ConfigHelpArgs, w engine.ReplyWriter) error {
+func (h *handlers) ConfigHelp(c *engine.Client, a generated.ConfigHelpArgs, w engine.ReplyWriter) error {
 	writeHelp(w, []string{
 		"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"GET <pattern>",
@@ -66,7 +66,7 @@ func (h *handlers) ConfigHelp(c *engine.Client, a *generated.ConfigHelpArgs, w e
 // DEBUG subcommand [arg ...]: SLEEP seconds and SET-ACTIVE-EXPIRE 0|1.
 // SLEEP holds the engine lock while it sleeps, as Redis blocks its one
 // thread (debugCommand).
-func (h *handlers) Debug(c *engine.Client, a *generated.DebugArgs, w engine.ReplyWriter) error {
+func (h *handlers) Debug(c *engine.Client, a generated.DebugArgs, w engine.ReplyWriter) error {
 	sub := strings.ToLower(string(a.Subcommand))
 	switch {
 	case sub == "sleep" && len(a.Arg) == 1:
@@ -100,7 +100,7 @@ var infoSections = []struct {
 
 // INFO [section ...]: "# Section" blocks of field:value lines, as verbatim
 // text. Unknown sections are left out.
-func (h *handlers) Info(c *engine.Client, a *generated.InfoArgs, w engine.ReplyWriter) error {
+func (h *handlers) Info(c *engine.Client, a generated.InfoArgs, w engine.ReplyWriter) error {
 	want := map[string]bool{}
 	if len(a.Section) == 0 {
 		want["default"] = true

@@ -10,7 +10,7 @@ import (
 
 // MULTI starts queuing. Nested MULTI is an error that does not doom the
 // transaction (multiCommand).
-func (h *handlers) Multi(c *engine.Client, a *generated.MultiArgs, w engine.ReplyWriter) error {
+func (h *handlers) Multi(c *engine.Client, a generated.MultiArgs, w engine.ReplyWriter) error {
 	cn := connOf(c)
 	if cn.multi {
 		return engine.ErrMultiNested
@@ -24,7 +24,7 @@ func (h *handlers) Multi(c *engine.Client, a *generated.MultiArgs, w engine.Repl
 // already holds, their replies (errors included) as one array. A
 // transaction doomed by a queuing error answers EXECABORT; one whose
 // watched keys changed answers the null array. Either way it ends.
-func (h *handlers) Exec(c *engine.Client, a *generated.ExecArgs, w engine.ReplyWriter) error {
+func (h *handlers) Exec(c *engine.Client, a generated.ExecArgs, w engine.ReplyWriter) error {
 	cn := connOf(c)
 	if !cn.multi {
 		return engine.ErrExecNoMulti
@@ -63,7 +63,7 @@ func (h *handlers) Exec(c *engine.Client, a *generated.ExecArgs, w engine.ReplyW
 }
 
 // DISCARD drops the queue and unwatches.
-func (h *handlers) Discard(c *engine.Client, a *generated.DiscardArgs, w engine.ReplyWriter) error {
+func (h *handlers) Discard(c *engine.Client, a generated.DiscardArgs, w engine.ReplyWriter) error {
 	cn := connOf(c)
 	if !cn.multi {
 		return engine.ErrDiscardNoMulti
@@ -80,7 +80,7 @@ func (cn *conn) discard(h *handlers, c *engine.Client) {
 }
 
 // WATCH key [key ...]; not allowed inside MULTI (watchCommand).
-func (h *handlers) Watch(c *engine.Client, a *generated.WatchArgs, w engine.ReplyWriter) error {
+func (h *handlers) Watch(c *engine.Client, a generated.WatchArgs, w engine.ReplyWriter) error {
 	if connOf(c).multi {
 		return engine.ErrWatchInMulti
 	}
@@ -92,7 +92,7 @@ func (h *handlers) Watch(c *engine.Client, a *generated.WatchArgs, w engine.Repl
 }
 
 // UNWATCH forgets every watched key.
-func (h *handlers) Unwatch(c *engine.Client, a *generated.UnwatchArgs, w engine.ReplyWriter) error {
+func (h *handlers) Unwatch(c *engine.Client, a generated.UnwatchArgs, w engine.ReplyWriter) error {
 	h.Engine.Unwatch(c)
 	w.Simple("OK")
 	return nil
