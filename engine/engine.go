@@ -38,7 +38,22 @@ type Engine struct {
 	activeExpire bool // DEBUG SET-ACTIVE-EXPIRE
 	fixedNow     int64
 	fixedDepth   int
+
+	stats Stats
 }
+
+// Stats are the engine's counters behind INFO stats.
+type Stats struct {
+	// ExpiredKeys counts keys deleted because their TTL passed, found
+	// lazily on access or by active expiry (stat_expiredkeys).
+	ExpiredKeys int64
+}
+
+// Stats returns the counters. e.mu held.
+func (e *Engine) Stats() Stats { return e.stats }
+
+// ResetStats zeroes the counters (CONFIG RESETSTAT). e.mu held.
+func (e *Engine) ResetStats() { e.stats = Stats{} }
 
 // New returns an empty engine.
 func New(opts Options) *Engine {

@@ -43,6 +43,7 @@ func (e *Engine) lookup(dbi int, key []byte, touch bool) *entry {
 
 // expireEntry deletes an expired entry (deleteExpiredKeyAndPropagate).
 func (e *Engine) expireEntry(dbi int, ent *entry) {
+	e.stats.ExpiredKeys++
 	e.dbs[dbi].remove(ent)
 	e.signal(dbi, ent.key)
 }

@@ -41,6 +41,7 @@ func (h *handlers) ConfigSet(c *engine.Client, a generated.ConfigSetArgs, w engi
 // CONFIG RESETSTAT clears the INFO stats counters.
 func (h *handlers) ConfigResetStat(c *engine.Client, a generated.ConfigResetStatArgs, w engine.ReplyWriter) error {
 	h.s.stats = stats{}
+	h.s.e.ResetStats()
 	w.Simple("OK")
 	return nil
 }
@@ -200,7 +201,7 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		line("total_commands_processed", s.stats.commandsProcessed)
 		line("instantaneous_ops_per_sec", 0)
 		line("rejected_connections", 0)
-		line("expired_keys", 0)
+		line("expired_keys", s.e.Stats().ExpiredKeys)
 		line("evicted_keys", 0)
 		line("keyspace_hits", 0)
 		line("keyspace_misses", 0)

@@ -90,9 +90,6 @@ func (r *reader) fill() error {
 			r.end = copy(r.buf, r.buf[r.start:r.end])
 			r.start = 0
 		} else {
-			if int64(len(r.buf)) > r.limits.queryBufferLimit() {
-				return errQueryBufferLimit
-			}
 			nb := make([]byte, 2*len(r.buf))
 			copy(nb, r.buf[:r.end])
 			r.buf = nb
@@ -101,6 +98,12 @@ func (r *reader) fill() error {
 	n, err := r.rd.Read(r.buf[r.end:])
 	r.end += n
 	if n > 0 {
+		// What is pending is one unfinished request: past the limit, the
+		// client goes (readQueryFromClient checks sdslen(querybuf) after
+		// every read, big arguments included).
+		if int64(r.end-r.start) > r.limits.queryBufferLimit() {
+			return errQueryBufferLimit
+		}
 		return nil
 	}
 	if err == nil {

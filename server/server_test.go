@@ -161,3 +161,69 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(time.Millisecond) // polling a condition, not waiting for an event
 	}
 }
+
+// Keys whose TTL passed are deleted by the periodic sweep without any client
+// touching them, and INFO stats counts them (expired_keys), as Redis's
+// activeExpireCycle does.
+func TestActiveExpiry(t *testing.T) {
+	clock := engine.NewTestClock()
+	e := engine.New(engine.Options{Clock: clock})
+	gone := make(chan string, 10)
+	e.OnKeyChange(func(db int, key string) { gone <- key })
+	s := New(Config{ActiveExpireInterval: time.Millisecond}, e)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(l)
+	t.Cleanup(func() { s.Close() })
+	c := dial(t, &testServer{s, l.Addr().String()})
+
+	c.must("+OK\r\n", "SET", "k", "v", "PX", "100")
+	if k := <-gone; k != "k" { // the SET itself
+		t.Fatalf("change hook saw %q", k)
+	}
+	clock.Advance(101 * time.Millisecond)
+	select {
+	case k := <-gone:
+		if k != "k" {
+			t.Fatalf("expired %q, want k", k)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sweep did not expire k within 10s")
+	}
+	if info := c.do("INFO", "stats"); !strings.Contains(info, "expired_keys:1\r\n") {
+		t.Fatalf("INFO stats after one expiry: %q", info)
+	}
+	c.must("+OK\r\n", "CONFIG", "RESETSTAT")
+	if info := c.do("INFO", "stats"); !strings.Contains(info, "expired_keys:0\r\n") {
+		t.Fatalf("INFO stats after RESETSTAT: %q", info)
+	}
+}
+
+// A request that outgrows client-query-buffer-limit closes that connection
+// only; others keep being served.
+func TestQueryBufferLimit(t *testing.T) {
+	s := start(t, Config{ClientQueryBufferLimit: 1 << 20})
+	big, other := dial(t, s), dial(t, s)
+	// A bulk argument announced at 4 MB (under proto-max-bulk-len) whose
+	// bytes keep coming: the pending request passes 1 MB and the server
+	// drops the client, sending nothing.
+	big.send([]byte("*2\r\n$3\r\nGET\r\n$4194304\r\n"))
+	chunk := bytes.Repeat([]byte("x"), 64<<10)
+	for i := 0; i < 32; i++ {
+		if _, err := big.nc.Write(chunk); err != nil {
+			break // closed under us: what the test waits for
+		}
+	}
+	// Closed with our bytes unread, so a reset rather than EOF, as in Redis.
+	big.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := io.ReadAll(big.rd)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("connection still open after passing the limit (got %q)", got)
+	}
+	if len(got) != 0 {
+		t.Fatalf("server replied %q before closing", got)
+	}
+	other.must("+PONG\r\n", "PING")
+}
