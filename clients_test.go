@@ -7,6 +7,7 @@ import (
 
 	"github.com/redcurrent/redcurrent"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 )
 
 // go-redis opens each connection with HELLO and CLIENT SETINFO (lib-name,
@@ -53,6 +54,34 @@ func TestPipelineOrder(t *testing.T) {
 	for i, c := range cmds {
 		if c.Val() != int64(i+1) {
 			t.Fatalf("reply %d = %d, want %d", i, c.Val(), i+1)
+		}
+	}
+}
+
+// rueidis speaks RESP3 only and opens with HELLO 3, CLIENT SETINFO and (with
+// its client-side cache on) CLIENT TRACKING; with the cache off it must work
+// as against Redis.
+func TestRueidis(t *testing.T) {
+	srv := redcurrent.RunT(t)
+	ctx := context.Background()
+	client, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{srv.Addr()}, DisableCache: true, ClientName: "rue"})
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer client.Close()
+	if err := client.Do(ctx, client.B().Set().Key("k").Value("v").Build()).Error(); err != nil {
+		t.Fatalf("SET: %v", err)
+	}
+	if got, err := client.Do(ctx, client.B().Get().Key("k").Build()).ToString(); err != nil || got != "v" {
+		t.Fatalf("GET = %q, %v", got, err)
+	}
+	info, err := client.Do(ctx, client.B().ClientInfo().Build()).ToString()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"name=rue", "lib-name=rueidis", "resp=3"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("CLIENT INFO %q lacks %q", info, want)
 		}
 	}
 }
