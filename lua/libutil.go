@@ -1,0 +1,159 @@
+package lua
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Argument checks with Lua 5.1's texts (luaL_argerror, luaL_typerror):
+// "bad argument #2 to 'format' (number expected, got string)", positioned at
+// the calling Lua line. gopher-lua's own checks word these differently.
+
+func argError(L *lua.LState, n int, fname, msg string) {
+	L.RaiseError("bad argument #%d to '%s' (%s)", n, fname, msg)
+}
+
+func typeName(L *lua.LState, n int) string {
+	if n > L.GetTop() {
+		return "no value"
+	}
+	return L.Get(n).Type().String()
+}
+
+func typeError(L *lua.LState, n int, fname, want string) {
+	argError(L, n, fname, want+" expected, got "+typeName(L, n))
+}
+
+// toNumber converts as lua_tonumber does: numbers, and strings strtod accepts.
+func toNumber(v lua.LValue) (float64, bool) {
+	switch x := v.(type) {
+	case lua.LNumber:
+		return float64(x), true
+	case lua.LString:
+		return str2d(string(x))
+	}
+	return 0, false
+}
+
+// toStr converts as lua_tolstring does: strings, and numbers as %.14g.
+func toStr(v lua.LValue) (string, bool) {
+	switch x := v.(type) {
+	case lua.LString:
+		return string(x), true
+	case lua.LNumber:
+		return fmtNumber(float64(x)), true
+	}
+	return "", false
+}
+
+func checkNumber(L *lua.LState, n int, fname string) float64 {
+	f, ok := toNumber(L.Get(n))
+	if !ok || n > L.GetTop() {
+		typeError(L, n, fname, "number")
+	}
+	return f
+}
+
+func optNumber(L *lua.LState, n int, fname string, d float64) float64 {
+	if L.Get(n) == lua.LNil {
+		return d
+	}
+	return checkNumber(L, n, fname)
+}
+
+// checkInt is luaL_checkint: a number truncated toward zero (C cast).
+func checkInt(L *lua.LState, n int, fname string) int64 {
+	return castInt(checkNumber(L, n, fname))
+}
+
+func optInt(L *lua.LState, n int, fname string, d int64) int64 {
+	if L.Get(n) == lua.LNil {
+		return d
+	}
+	return checkInt(L, n, fname)
+}
+
+func checkString(L *lua.LState, n int, fname string) string {
+	s, ok := toStr(L.Get(n))
+	if !ok || n > L.GetTop() {
+		typeError(L, n, fname, "string")
+	}
+	return s
+}
+
+func checkTable(L *lua.LState, n int, fname string) *lua.LTable {
+	t, ok := L.Get(n).(*lua.LTable)
+	if !ok {
+		typeError(L, n, fname, "table")
+	}
+	return t
+}
+
+// castInt is the x86-64 C conversion of a double to a 64-bit integer:
+// truncation, and INT64_MIN for NaN, infinities and out-of-range values.
+func castInt(f float64) int64 {
+	if math.IsNaN(f) || f >= 9223372036854775808.0 || f < -9223372036854775808.0 {
+		return math.MinInt64
+	}
+	return int64(f)
+}
+
+// fmtNumber is Lua 5.1's LUA_NUMBER_FMT "%.14g" with glibc's spellings of
+// the special values ("inf", "-inf", "nan", "-nan").
+func fmtNumber(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		if math.Signbit(f) {
+			return "-nan"
+		}
+		return "nan"
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e14 {
+		if f == 0 && math.Signbit(f) {
+			return "-0"
+		}
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return fmt.Sprintf("%.14g", f)
+}
+
+// isSpace is C's isspace in the C locale.
+func isSpace(c byte) bool {
+	return c == ' ' || (c >= '\t' && c <= '\r')
+}
+
+// str2d is Lua 5.1's luaO_str2d: C strtod (decimal, hex with optional p
+// exponent, inf, nan), surrounding whitespace allowed, nothing else.
+func str2d(s string) (float64, bool) {
+	s = strings.TrimFunc(s, func(r rune) bool { return r < 128 && isSpace(byte(r)) })
+	if s == "" || strings.ContainsAny(s, "_") {
+		return 0, false
+	}
+	body := s
+	if body[0] == '+' || body[0] == '-' {
+		body = body[1:]
+	}
+	if len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
+		if !strings.ContainsAny(body, "pP") {
+			s += "p0"
+		}
+	} else if body == "" || !(body[0] >= '0' && body[0] <= '9' || body[0] == '.' || body[0] == 'i' || body[0] == 'I' || body[0] == 'n' || body[0] == 'N') {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return f, true // strtod gives HUGE_VAL or 0 on range errors
+		}
+		return 0, false
+	}
+	return f, true
+}

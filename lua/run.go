@@ -1,0 +1,145 @@
+package lua
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/redcurrent/redcurrent/engine"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Script is a compiled script body bound to the State that compiled it.
+type Script struct {
+	// Name identifies the script in error suffixes: the SHA1 for EVAL, the
+	// function name for FCALL.
+	Name string
+	// Chunk is the Lua chunk name: "user_script" or "user_function".
+	Chunk string
+	fn    *lua.LFunction
+}
+
+// Compile compiles body as chunk ("user_script" for EVAL, "user_function"
+// for FUNCTION LOAD). The error text is Lua's ("user_script:1: unexpected
+// symbol near '<eof>'"); EVAL prefixes it with "Error compiling script (new
+// function): ".
+func (s *State) Compile(name, chunk string, body []byte) (*Script, error) {
+	fn, err := s.compile(string(body), chunk)
+	if err != nil {
+		return nil, err
+	}
+	return &Script{Name: name, Chunk: chunk, fn: fn}, nil
+}
+
+// Run runs sc for client c with KEYS and ARGV set, and writes its reply (or
+// its error, with Redis's " script: <name>, on @<chunk>:<line>." suffix)
+// to w. The engine lock must be held. Cancelling ctx stops the script
+// (SCRIPT KILL): it then fails with "Script killed by user with SCRIPT
+// KILL...", and pcall cannot catch that.
+func (s *State) Run(ctx context.Context, c *engine.Client, sc *Script, keys, argv [][]byte, w engine.ReplyWriter) {
+	L := s.L
+	s.client, s.resp, s.errLine = c, 2, 0
+	defer func() { s.client = nil }()
+	s.SetGlobal("KEYS", bytesTable(L, keys))
+	s.SetGlobal("ARGV", bytesTable(L, argv))
+	done := s.runContext(ctx)
+	top := L.GetTop()
+	L.Push(sc.fn)
+	err := L.PCall(0, 1, L.NewFunction(s.errHandler))
+	done()
+	if err != nil {
+		L.SetTop(top)
+		if ctx != nil && errors.Is(ctx.Err(), context.Canceled) {
+			w.Error(s.suffix(sc, errKilled))
+			return
+		}
+		w.Error(s.suffix(sc, errorReply(errorObject(err))))
+		return
+	}
+	v := L.Get(-1)
+	L.SetTop(top)
+	s.toReply(v, w)
+}
+
+// errKilled is the error of a script stopped by SCRIPT KILL / FUNCTION KILL.
+var errKilled = &engine.Error{Code: "ERR", Msg: "Script killed by user with SCRIPT KILL..."}
+
+// suffix appends Redis's error location (luaCallFunction).
+func (s *State) suffix(sc *Script, e *engine.Error) *engine.Error {
+	line := "?"
+	if s.errLine == 0 {
+		// The handler could not run (a full call stack): take the line
+		// from Lua's "chunk:N: " prefix.
+		if rest, ok := strings.CutPrefix(e.Msg, sc.Chunk+":"); ok {
+			if i := strings.IndexByte(rest, ':'); i > 0 {
+				if _, err := strconv.Atoi(rest[:i]); err == nil {
+					line = rest[:i]
+				}
+			}
+		}
+	}
+	if s.errLine > 0 {
+		line = itoa(s.errLine)
+	}
+	return &engine.Error{Code: e.Code, Msg: e.Msg + " script: " + sc.Name + ", on @" + sc.Chunk + ":" + line + "."}
+}
+
+// errorReply turns a Lua error object into an error reply: a table's err
+// field is "CODE msg"; any other value v is "ERR tostring(v)".
+func errorReply(v lua.LValue) *engine.Error {
+	if t, ok := v.(*lua.LTable); ok {
+		if e, ok := t.RawGetString("err").(lua.LString); ok {
+			return splitError(string(e))
+		}
+		return &engine.Error{Code: "ERR", Msg: "unknown error"}
+	}
+	msg, ok := toStr(v)
+	if !ok {
+		msg = v.String()
+		if v == lua.LNil {
+			msg = "nil"
+		}
+	}
+	return &engine.Error{Code: "ERR", Msg: msg}
+}
+
+// splitError splits "CODE msg" at the first space; CR and LF become spaces
+// so a script cannot inject protocol (Redis 8.10). A leading '-' is dropped.
+func splitError(s string) *engine.Error {
+	s = strings.TrimPrefix(s, "-")
+	s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+	code, msg, _ := strings.Cut(s, " ")
+	return &engine.Error{Code: code, Msg: msg}
+}
+
+// errHandler runs with the failing frames still on the stack (gopher-lua
+// calls the message handler before unwinding): it records the line of the
+// innermost Lua frame, as Redis's __redis__err__handler records
+// debug.getinfo's currentline.
+func (s *State) errHandler(L *lua.LState) int {
+	s.errLine = 0
+	for level := 1; ; level++ {
+		dbg, ok := L.GetStack(level)
+		if !ok {
+			break
+		}
+		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil {
+			continue
+		}
+		if dbg.What != "G" && dbg.CurrentLine > 0 {
+			s.errLine = dbg.CurrentLine
+			break
+		}
+	}
+	L.Push(L.Get(1))
+	return 1
+}
+
+func bytesTable(L *lua.LState, items [][]byte) *lua.LTable {
+	t := L.CreateTable(len(items), 0)
+	for i, b := range items {
+		t.RawSetInt(i+1, lua.LString(b))
+	}
+	return t
+}

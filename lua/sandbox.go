@@ -1,0 +1,774 @@
+package lua
+
+import (
+	"context"
+	"math"
+	"runtime/metrics"
+	"strings"
+
+	"github.com/redcurrent/redcurrent/engine"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Options configure a State.
+type Options struct {
+	// Caller runs the commands of redis.call and redis.pcall. Required for
+	// scripts that call commands; a nil Caller makes them fail.
+	Caller Caller
+	// Rand is the server-wide PRNG of math.random. Nil gives the State its own
+	// generator, started where Redis's starts.
+	Rand *Rand
+	// Version is redis.REDIS_VERSION ("7.4.0"); REDIS_VERSION_NUM is derived.
+	Version string
+	// Log receives redis.log lines (level 0-3, LOG_DEBUG to LOG_WARNING). Nil
+	// discards them.
+	Log func(level int, msg string)
+	// CPUTime is os.clock: the process's CPU time in seconds. Nil reads the
+	// process's own usage (getrusage).
+	CPUTime func() float64
+}
+
+// callStackSize bounds Lua call depth. Redis's Lua fails at about 16,380
+// nested calls with "stack overflow"; gopher-lua's fixed call stack raises
+// the same text when full (its auto-growing stack panics instead, so we do
+// not use it).
+const callStackSize = 16384
+
+// unpackMax is the most values unpack returns before "too many results to
+// unpack" (LUAI_MAXCSTACK in Redis's Lua: 7,995 values work, 8,000 fail).
+const unpackMax = 7999
+
+// roError is the text of every write to a protected table (Redis's readonly
+// table flag, lua_enablereadonlytable).
+const roError = "Attempt to modify a readonly table"
+
+// State is one long-lived Lua VM with Redis's environment: EVAL scripts
+// share one, functions another. A State is not safe for concurrent use: all
+// methods need the engine lock held.
+type State struct {
+	L    *lua.LState
+	opts Options
+	rand *Rand
+
+	// proxies maps each protected proxy to the table it shows. Scripts see
+	// only proxies (_G, string, redis, ...); writes through them fail, and
+	// rawset, setmetatable, next, pairs, ipairs, rawget and unpack look
+	// through them.
+	proxies map[*lua.LTable]*lua.LTable
+	// visibleMT is what getmetatable returns for a proxy.
+	visibleMT map[*lua.LTable]lua.LValue
+	globals   *lua.LTable // backing table of _G
+	gproxy    *lua.LTable
+	strMT     *lua.LTable // what getmetatable("") returns
+
+	cjson cjsonConfig
+
+	// Per-run state, set by Run.
+	client  *engine.Client
+	resp    int // redis.setresp level, 2 at the start of every run
+	errLine int // line of the innermost Lua frame when the last error was raised
+}
+
+// hiddenConcat is the global that the compiler's rewrite of ".." calls. It
+// is not a valid identifier, so scripts cannot name it, and next skips it.
+const hiddenConcat = "\x00concat"
+
+// NewState builds a VM as Redis's scriptingInit does: the allowed base
+// library, table, string, math, os.clock, coroutine, cjson, cmsgpack,
+// struct, bit and redis, all read-only, with undefined-global reads failing.
+func NewState(o Options) *State {
+	L := lua.NewState(lua.Options{
+		CallStackSize:   callStackSize,
+		RegistrySize:    1024 * 20,
+		RegistryMaxSize: 1024 * 1024 * 4,
+		SkipOpenLibs:    true,
+	})
+	s := &State{
+		L:         L,
+		opts:      o,
+		rand:      o.Rand,
+		proxies:   make(map[*lua.LTable]*lua.LTable),
+		visibleMT: make(map[*lua.LTable]lua.LValue),
+		resp:      2,
+		cjson:     defaultCJSONConfig(),
+	}
+	if s.rand == nil {
+		s.rand = NewRand()
+	}
+	for _, open := range []lua.LGFunction{lua.OpenBase, lua.OpenTable, lua.OpenString, lua.OpenMath, lua.OpenCoroutine} {
+		L.Push(L.NewFunction(open))
+		L.Call(0, 0)
+	}
+	real := L.G.Global
+	g := L.NewTable()
+	s.globals = g
+	for _, name := range []string{"assert", "error", "getmetatable", "ipairs", "next", "pairs", "rawequal",
+		"select", "type", "xpcall"} {
+		g.RawSetString(name, real.RawGetString(name))
+	}
+	g.RawSetString("_VERSION", lua.LString("Lua 5.1"))
+	base := map[string]lua.LGFunction{
+		"tostring":       baseTostring,
+		"tonumber":       baseTonumber,
+		"error":          baseError,
+		"assert":         baseAssert,
+		"pcall":          s.basePcall,
+		"xpcall":         s.baseXpcall,
+		"rawset":         s.baseRawset,
+		"rawget":         s.baseRawget,
+		"setmetatable":   s.baseSetmetatable,
+		"getmetatable":   s.baseGetmetatable,
+		"next":           s.baseNext,
+		"pairs":          s.basePairs,
+		"ipairs":         s.baseIpairs,
+		"unpack":         s.baseUnpack,
+		"loadstring":     s.baseLoadstring,
+		"load":           s.baseLoad,
+		"collectgarbage": baseCollectgarbage,
+		"gcinfo":         baseGcinfo,
+	}
+	for name, fn := range base {
+		g.RawSetString(name, L.NewFunction(fn))
+	}
+	g.RawSetString(hiddenConcat, L.NewFunction(luaConcat))
+	g.RawSetString("__redis__err__handler", L.NewFunction(s.errHandler))
+
+	strlib := s.openString(real.RawGetString("string").(*lua.LTable))
+	tablib := s.openTable(real.RawGetString("table").(*lua.LTable))
+	mathlib := s.openMath(real.RawGetString("math").(*lua.LTable))
+	colib := s.openCoroutine(real.RawGetString("coroutine").(*lua.LTable))
+	oslib := L.NewTable()
+	oslib.RawSetString("clock", L.NewFunction(s.osClock))
+
+	libs := []struct {
+		name string
+		t    *lua.LTable
+	}{
+		{"string", strlib}, {"table", tablib}, {"math", mathlib}, {"coroutine", colib}, {"os", oslib},
+		{"redis", s.openRedis()}, {"cjson", s.openCJSON()}, {"cmsgpack", s.openCmsgpack()},
+		{"struct", s.openStruct()}, {"bit", s.openBit()},
+	}
+	for _, lib := range libs {
+		g.RawSetString(lib.name, s.protect(lib.t, lua.LNil))
+	}
+
+	// The string metatable: methods resolve to the real string table, and
+	// getmetatable("") gives a read-only view of it (CVE-2025-46818).
+	mt := L.NewTable()
+	mt.RawSetString("__index", strlib)
+	L.SetMetatable(lua.LString(""), mt)
+	smt := L.NewTable()
+	smt.RawSetString("__index", g.RawGetString("string"))
+	s.strMT = s.protect(smt, lua.LNil)
+
+	// Undefined globals: the backing table's own metatable raises on a miss,
+	// so reads of defined globals stay on gopher-lua's fast path.
+	gmt := L.NewTable()
+	undefined := L.NewFunction(globalMissing)
+	gmt.RawSetString("__index", undefined)
+	L.SetMetatable(g, gmt)
+	vmt := L.NewTable()
+	vmt.RawSetString("__index", undefined)
+	s.gproxy = s.protect(g, s.protect(vmt, lua.LNil))
+	g.RawSetString("_G", s.gproxy)
+	L.Env = s.gproxy
+	return s
+}
+
+// Close releases the VM. The State must not be used afterwards.
+func (s *State) Close() { s.L.Close() }
+
+// protect returns a read-only proxy for t: reads go to t (natively, through
+// __index), writes raise roError with the position of the writing line, and
+// the guarded library functions refuse to write to it.
+func (s *State) protect(t *lua.LTable, visible lua.LValue) *lua.LTable {
+	L := s.L
+	p := L.NewTable()
+	mt := L.NewTable()
+	mt.RawSetString("__index", t)
+	mt.RawSetString("__newindex", L.NewFunction(readonlyWrite))
+	L.SetMetatable(p, mt)
+	s.proxies[p] = t
+	s.visibleMT[p] = visible
+	return p
+}
+
+// real returns the table a proxy shows, or t itself.
+func (s *State) real(t *lua.LTable) *lua.LTable {
+	if b, ok := s.proxies[t]; ok {
+		return b
+	}
+	return t
+}
+
+func (s *State) isProtected(v lua.LValue) bool {
+	t, ok := v.(*lua.LTable)
+	if !ok {
+		return false
+	}
+	_, ok = s.proxies[t]
+	return ok
+}
+
+// readonlyWrite is __newindex of every proxy: raised from the VM's own
+// assignment, so it carries the script position as in Redis.
+func readonlyWrite(L *lua.LState) int {
+	L.RaiseError(roError)
+	return 0
+}
+
+// readonlyRefuse is the same error raised by a library function (rawset,
+// setmetatable, table.insert): Redis raises those without a position.
+func readonlyRefuse(L *lua.LState) {
+	L.Error(lua.LString(roError), 0)
+}
+
+func globalMissing(L *lua.LState) int {
+	name, _ := toStr(L.Get(2))
+	L.RaiseError("Script attempted to access nonexistent global variable '%s'", name)
+	return 0
+}
+
+// SetGlobal sets a global of the backing _G (KEYS, ARGV), bypassing the
+// read-only protection as Redis does while it prepares a run.
+func (s *State) SetGlobal(name string, v lua.LValue) { s.globals.RawSetString(name, v) }
+
+// ---- base library replacements ----
+
+func baseTostring(L *lua.LState) int {
+	if L.GetTop() < 1 {
+		argError(L, 1, "tostring", "value expected")
+	}
+	switch v := L.Get(1).(type) {
+	case lua.LNumber:
+		L.Push(lua.LString(fmtNumber(float64(v))))
+	case lua.LString:
+		L.Push(v)
+	default:
+		L.Push(L.ToStringMeta(v))
+	}
+	return 1
+}
+
+func baseTonumber(L *lua.LState) int {
+	if L.GetTop() < 1 {
+		argError(L, 1, "tonumber", "value expected")
+	}
+	base := optInt(L, 2, "tonumber", 10)
+	v := L.Get(1)
+	if base == 10 {
+		if f, ok := toNumber(v); ok {
+			L.Push(lua.LNumber(f))
+			return 1
+		}
+		L.Push(lua.LNil)
+		return 1
+	}
+	if base < 2 || base > 36 {
+		argError(L, 2, "tonumber", "base out of range")
+	}
+	str := checkString(L, 1, "tonumber")
+	if n, ok := strtoul(str, int(base)); ok {
+		L.Push(lua.LNumber(n))
+	} else {
+		L.Push(lua.LNil)
+	}
+	return 1
+}
+
+// strtoul is C strtoul as Lua 5.1's tonumber uses it: whitespace, a sign
+// (negation is unsigned), "0x" for base 16, at least one digit, and only
+// whitespace after.
+func strtoul(s string, base int) (float64, bool) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	if base == 16 && i+2 < len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') && digitValue(s[i+2]) < 16 {
+		i += 2
+	}
+	var n uint64
+	overflow := false
+	start := i
+	for i < len(s) {
+		d := digitValue(s[i])
+		if d >= base {
+			break
+		}
+		hi, lo := mulAdd(n, uint64(base), uint64(d))
+		if hi {
+			overflow = true
+		}
+		n = lo
+		i++
+	}
+	if i == start {
+		return 0, false
+	}
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if i != len(s) {
+		return 0, false
+	}
+	if overflow {
+		n = math.MaxUint64
+	} else if neg {
+		n = -n
+	}
+	return float64(n), true
+}
+
+func mulAdd(n, b, d uint64) (bool, uint64) {
+	if n > (math.MaxUint64-d)/b {
+		return true, 0
+	}
+	return false, n*b + d
+}
+
+func digitValue(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'z':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'Z':
+		return int(c-'A') + 10
+	}
+	return 99
+}
+
+// where is luaL_where: "source:line: " for a Lua function at level, "" for
+// a Go one (level 0 is the running function).
+func where(L *lua.LState, level int) string {
+	dbg, ok := L.GetStack(level)
+	if !ok {
+		return ""
+	}
+	if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.CurrentLine < 0 || dbg.What == "G" {
+		return ""
+	}
+	return dbg.Source + ":" + itoa(dbg.CurrentLine) + ": "
+}
+
+func baseError(L *lua.LState) int {
+	v := L.Get(1)
+	level := optInt(L, 2, "error", 1)
+	switch v.(type) {
+	case lua.LString, lua.LNumber:
+		msg, _ := toStr(v)
+		if level > 0 {
+			msg = where(L, int(level)) + msg
+		}
+		L.Error(lua.LString(msg), 0)
+	}
+	L.Error(v, 0)
+	return 0
+}
+
+func baseAssert(L *lua.LState) int {
+	if L.GetTop() < 1 {
+		argError(L, 1, "assert", "value expected")
+	}
+	if lua.LVAsBool(L.Get(1)) {
+		return L.GetTop()
+	}
+	msg := "assertion failed!"
+	if L.Get(2) != lua.LNil {
+		msg = checkString(L, 2, "assert")
+	}
+	L.RaiseError("%s", msg)
+	return 0
+}
+
+// killed reports whether the run was cancelled (SCRIPT KILL): then pcall
+// must not swallow the error, as Redis's hook keeps raising it.
+func (s *State) killed(L *lua.LState) bool {
+	ctx := L.Context()
+	return ctx != nil && ctx.Err() != nil
+}
+
+// basePcall is Redis's pcall: a Redis error table caught by it is returned
+// as its plain "CODE msg" string.
+func (s *State) basePcall(L *lua.LState) int {
+	if L.GetTop() < 1 {
+		argError(L, 1, "pcall", "value expected")
+	}
+	nargs := L.GetTop() - 1
+	err := L.PCall(nargs, lua.MultRet, nil)
+	if err == nil {
+		L.Insert(lua.LTrue, 1)
+		return L.GetTop()
+	}
+	if s.killed(L) {
+		L.Error(errorObject(err), 0)
+	}
+	obj := errorObject(err)
+	if t, ok := obj.(*lua.LTable); ok {
+		if e, ok := t.RawGetString("err").(lua.LString); ok {
+			obj = e
+		}
+	}
+	L.Push(lua.LFalse)
+	L.Push(obj)
+	return 2
+}
+
+func (s *State) baseXpcall(L *lua.LState) int {
+	fn := L.Get(1)
+	handler, ok := L.Get(2).(*lua.LFunction)
+	if !ok {
+		typeError(L, 2, "xpcall", "function")
+	}
+	L.SetTop(0)
+	L.Push(fn)
+	err := L.PCall(0, lua.MultRet, handler)
+	if err == nil {
+		L.Insert(lua.LTrue, 1)
+		return L.GetTop()
+	}
+	if s.killed(L) {
+		L.Error(errorObject(err), 0)
+	}
+	L.Push(lua.LFalse)
+	L.Push(errorObject(err))
+	return 2
+}
+
+// errorObject is the Lua value an error carries.
+func errorObject(err error) lua.LValue {
+	if ae, ok := err.(*lua.ApiError); ok && ae.Object != nil {
+		return ae.Object
+	}
+	return lua.LString(err.Error())
+}
+
+func (s *State) baseRawset(L *lua.LState) int {
+	t := checkTable(L, 1, "rawset")
+	if L.GetTop() < 2 {
+		argError(L, 2, "rawset", "value expected")
+	}
+	if L.GetTop() < 3 {
+		argError(L, 3, "rawset", "value expected")
+	}
+	if s.isProtected(t) {
+		readonlyRefuse(L)
+	}
+	k := L.Get(2)
+	if k == lua.LNil {
+		L.RaiseError("table index is nil")
+	}
+	if n, ok := k.(lua.LNumber); ok && math.IsNaN(float64(n)) {
+		L.RaiseError("table index is NaN")
+	}
+	t.RawSet(k, L.Get(3))
+	L.SetTop(1)
+	return 1
+}
+
+func (s *State) baseRawget(L *lua.LState) int {
+	t := checkTable(L, 1, "rawget")
+	if L.GetTop() < 2 {
+		argError(L, 2, "rawget", "value expected")
+	}
+	L.Push(s.real(t).RawGet(L.Get(2)))
+	return 1
+}
+
+func (s *State) baseSetmetatable(L *lua.LState) int {
+	t := checkTable(L, 1, "setmetatable")
+	mt := L.Get(2)
+	if _, ok := mt.(*lua.LTable); !ok && mt != lua.LNil {
+		argError(L, 2, "setmetatable", "nil or table expected")
+	}
+	if s.isProtected(t) {
+		readonlyRefuse(L)
+	}
+	if old, ok := L.GetMetatable(t).(*lua.LTable); ok && old.RawGetString("__metatable") != lua.LNil {
+		L.RaiseError("cannot change a protected metatable")
+	}
+	L.SetMetatable(t, mt)
+	L.SetTop(1)
+	return 1
+}
+
+func (s *State) baseGetmetatable(L *lua.LState) int {
+	if L.GetTop() < 1 {
+		argError(L, 1, "getmetatable", "value expected")
+	}
+	v := L.Get(1)
+	if t, ok := v.(*lua.LTable); ok {
+		if vis, ok := s.visibleMT[t]; ok {
+			L.Push(vis)
+			return 1
+		}
+	}
+	if _, ok := v.(lua.LString); ok {
+		L.Push(s.strMT)
+		return 1
+	}
+	mt := L.GetMetatable(v)
+	if t, ok := mt.(*lua.LTable); ok {
+		if p := t.RawGetString("__metatable"); p != lua.LNil {
+			L.Push(p)
+			return 1
+		}
+	}
+	L.Push(mt)
+	return 1
+}
+
+func (s *State) baseNext(L *lua.LState) int {
+	t := s.real(checkTable(L, 1, "next"))
+	k := L.Get(2)
+	if k != lua.LNil && t.RawGet(k) == lua.LNil {
+		// Lua 5.1 accepts only keys present in the table.
+		found := false
+		t.ForEach(func(key, _ lua.LValue) {
+			if !found && key == k {
+				found = true
+			}
+		})
+		if !found {
+			L.RaiseError("invalid key to 'next'")
+		}
+	}
+	for {
+		nk, nv := t.Next(k)
+		if nk == lua.LNil {
+			L.Push(lua.LNil)
+			return 1
+		}
+		if ks, ok := nk.(lua.LString); ok && ks == hiddenConcat {
+			k = nk
+			continue
+		}
+		L.Push(nk)
+		L.Push(nv)
+		return 2
+	}
+}
+
+func (s *State) basePairs(L *lua.LState) int {
+	t := checkTable(L, 1, "pairs")
+	L.Push(s.globals.RawGetString("next"))
+	L.Push(t)
+	L.Push(lua.LNil)
+	return 3
+}
+
+func (s *State) baseIpairs(L *lua.LState) int {
+	t := checkTable(L, 1, "ipairs")
+	L.Push(L.NewFunction(s.ipairsAux))
+	L.Push(t)
+	L.Push(lua.LNumber(0))
+	return 3
+}
+
+func (s *State) ipairsAux(L *lua.LState) int {
+	t := s.real(checkTable(L, 1, "ipairs"))
+	i := checkInt(L, 2, "ipairs") + 1
+	v := t.RawGetInt(int(i))
+	if v == lua.LNil {
+		return 0
+	}
+	L.Push(lua.LNumber(i))
+	L.Push(v)
+	return 2
+}
+
+func (s *State) baseUnpack(L *lua.LState) int {
+	t := s.real(checkTable(L, 1, "unpack"))
+	i := optInt(L, 2, "unpack", 1)
+	var e int64
+	if L.Get(3) == lua.LNil {
+		e = int64(t.Len())
+	} else {
+		e = checkInt(L, 3, "unpack")
+	}
+	if i > e {
+		return 0
+	}
+	n := e - i + 1
+	if n <= 0 || n > unpackMax {
+		L.RaiseError("too many results to unpack")
+	}
+	for k := i; k <= e; k++ {
+		L.Push(t.RawGetInt(int(k)))
+	}
+	return int(n)
+}
+
+// chunkID is Lua 5.1's luaO_chunkid for loadstring's chunk names.
+func chunkID(name string) string {
+	if strings.HasPrefix(name, "=") || strings.HasPrefix(name, "@") {
+		return name[1:]
+	}
+	line := name
+	if i := strings.IndexAny(line, "\r\n"); i >= 0 {
+		line = line[:i] + "..."
+	}
+	if len(line) > 60-15 {
+		line = line[:60-15] + "..."
+	}
+	return `[string "` + line + `"]`
+}
+
+func (s *State) loadChunk(L *lua.LState, src, name string) int {
+	if strings.HasPrefix(src, "\x1b") {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(chunkID(name) + ": binary chunks are not allowed"))
+		return 2
+	}
+	fn, err := s.compile(src, chunkID(name))
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
+	}
+	L.Push(fn)
+	return 1
+}
+
+func (s *State) baseLoadstring(L *lua.LState) int {
+	src := checkString(L, 1, "loadstring")
+	name := src
+	if L.Get(2) != lua.LNil {
+		name = checkString(L, 2, "loadstring")
+	}
+	return s.loadChunk(L, src, name)
+}
+
+func (s *State) baseLoad(L *lua.LState) int {
+	fn, ok := L.Get(1).(*lua.LFunction)
+	if !ok {
+		typeError(L, 1, "load", "function")
+	}
+	name := "=(load)"
+	if L.Get(2) != lua.LNil {
+		name = checkString(L, 2, "load")
+	}
+	var b strings.Builder
+	for {
+		L.Push(fn)
+		L.Call(0, 1)
+		v := L.Get(-1)
+		L.Pop(1)
+		if v == lua.LNil {
+			break
+		}
+		piece, ok := v.(lua.LString)
+		if !ok {
+			L.RaiseError("reader function must return a string")
+		}
+		if piece == "" {
+			break
+		}
+		b.WriteString(string(piece))
+		if b.Len() > maxStringSize {
+			L.RaiseError("not enough memory")
+		}
+	}
+	return s.loadChunk(L, b.String(), name)
+}
+
+// heapBytes reads the live heap without stopping the world, unlike
+// runtime.ReadMemStats. Scripts never trigger a GC: collectgarbage in
+// gopher-lua runs runtime.GC() for the whole process.
+func heapBytes() float64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return float64(sample[0].Value.Uint64())
+}
+
+func baseCollectgarbage(L *lua.LState) int {
+	opt := "collect"
+	if L.Get(1) != lua.LNil {
+		opt = checkString(L, 1, "collectgarbage")
+	}
+	switch opt {
+	case "count":
+		L.Push(lua.LNumber(heapBytes() / 1024))
+	case "stop", "restart", "collect", "step", "setpause", "setstepmul":
+		L.Push(lua.LNumber(0))
+	default:
+		argError(L, 1, "collectgarbage", "invalid option '"+opt+"'")
+	}
+	return 1
+}
+
+func baseGcinfo(L *lua.LState) int {
+	L.Push(lua.LNumber(math.Floor(heapBytes() / 1024)))
+	return 1
+}
+
+// luaConcat implements "..": the compiler rewrites a .. b into a call to
+// this, so numbers format as Lua 5.1's %.14g (gopher-lua's VM formats them
+// its own way).
+func luaConcat(L *lua.LState) int {
+	a, b := L.Get(1), L.Get(2)
+	as, aok := toStr(a)
+	bs, bok := toStr(b)
+	if aok && bok {
+		if len(as)+len(bs) > maxStringSize {
+			L.RaiseError("not enough memory")
+		}
+		L.Push(lua.LString(as + bs))
+		return 1
+	}
+	h := L.GetMetaField(a, "__concat")
+	if h == lua.LNil {
+		h = L.GetMetaField(b, "__concat")
+	}
+	if h == lua.LNil {
+		bad := a
+		if aok {
+			bad = b
+		}
+		L.RaiseError("attempt to concatenate a %s value", bad.Type().String())
+	}
+	L.Push(h)
+	L.Push(a)
+	L.Push(b)
+	L.Call(2, 1)
+	return 1
+}
+
+// runContext installs ctx for one run; gopher-lua then checks it before
+// every instruction (and raises ctx.Err()).
+func (s *State) runContext(ctx context.Context) func() {
+	if ctx == nil || ctx.Done() == nil {
+		return func() {}
+	}
+	s.L.SetContext(ctx)
+	return func() { s.L.RemoveContext() }
+}
+
+// openCoroutine keeps gopher-lua's coroutines, rewording resume's error
+// for a dead coroutine as Lua 5.1 words it.
+func (s *State) openCoroutine(orig *lua.LTable) *lua.LTable {
+	L := s.L
+	t := L.NewTable()
+	orig.ForEach(func(k, v lua.LValue) { t.RawSet(k, v) })
+	resume := orig.RawGetString("resume")
+	t.RawSetString("resume", L.NewFunction(func(L *lua.LState) int {
+		n := L.GetTop()
+		L.Insert(resume, 1)
+		L.Call(n, lua.MultRet)
+		if L.GetTop() == 2 && L.Get(1) == lua.LFalse {
+			if msg, ok := L.Get(2).(lua.LString); ok && strings.HasSuffix(string(msg), "can not resume a dead thread") {
+				L.Replace(2, lua.LString("cannot resume dead coroutine"))
+			}
+		}
+		return L.GetTop()
+	}))
+	return t
+}

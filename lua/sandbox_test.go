@@ -1,0 +1,148 @@
+package lua
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/redcurrent/redcurrent/engine"
+)
+
+const roErr = "ERR user_script:1: Attempt to modify a readonly table"
+const roErrC = "ERR Attempt to modify a readonly table"
+
+func TestSandboxEscapes(t *testing.T) {
+	cases := []struct{ name, src, want string }{
+		{"create global", "x = 1", scriptErr(roErr)},
+		{"read undefined global", "return y", scriptErr("ERR user_script:1: Script attempted to access nonexistent global variable 'y'")},
+		{"overwrite library", "string = nil", scriptErr(roErr)},
+		{"modify string lib", "string.x = 1", scriptErr(roErr)},
+		{"replace redis.call", "redis.call = function() end", scriptErr(roErr)},
+		{"modify _G via _G", "_G.x = 1", scriptErr(roErr)},
+		{"rawset _G", "rawset(_G, 'x', 1)", scriptErr(roErrC)},
+		{"rawset library", "rawset(redis, 'call', 1)", scriptErr(roErrC)},
+		{"setmetatable _G", "setmetatable(_G, {})", scriptErr(roErrC)},
+		{"modify _G metatable", "getmetatable(_G).__index = nil", scriptErr(roErr)},
+		{"modify string metatable", "getmetatable('').__index = {}", scriptErr(roErr)},
+		{"string metatable index", "getmetatable('').__index.upper = nil", scriptErr(roErr)},
+		{"table.insert into lib", "table.insert(string, 1)", scriptErr(roErrC)},
+		{"table.sort lib", "table.sort(redis)", scriptErr(roErrC)},
+		{"cjson.new is readonly", "cjson.new().encode = nil", scriptErr(roErr)},
+		{"setfenv removed", "return setfenv", scriptErr("ERR user_script:1: Script attempted to access nonexistent global variable 'setfenv'")},
+		{"getfenv removed", "return getfenv(0)", scriptErr("ERR user_script:1: Script attempted to access nonexistent global variable 'getfenv'")},
+		{"newproxy removed", "return newproxy", scriptErr("ERR user_script:1: Script attempted to access nonexistent global variable 'newproxy'")},
+		{"io absent", "return io", scriptErr("ERR user_script:1: Script attempted to access nonexistent global variable 'io'")},
+		{"require absent", "return require", scriptErr("ERR user_script:1: Script attempted to access nonexistent global variable 'require'")},
+		{"debug absent", "return debug", scriptErr("ERR user_script:1: Script attempted to access nonexistent global variable 'debug'")},
+		{"print absent", "return print", scriptErr("ERR user_script:1: Script attempted to access nonexistent global variable 'print'")},
+		{"dofile absent", "return dofile", scriptErr("ERR user_script:1: Script attempted to access nonexistent global variable 'dofile'")},
+		{"os.execute absent", "return type(os.execute)", bulk("nil")},
+		{"os.clock present", "return type(os.clock())", bulk("number")},
+		{"loadstring env is protected", "local f = loadstring('y = 1') f()", scriptErr(`ERR [string "y = 1"]:1: Attempt to modify a readonly table`)},
+		{"loadstring binary", "local f, e = loadstring(string.dump(function() end)) return tostring(f)", bulk("nil")},
+		{"KEYS is mutable", "KEYS[1] = 'x' return KEYS[1]", bulk("x")},
+		{"KEYS not reassignable", "KEYS = {}", scriptErr(roErr)},
+		{"pairs sees globals", "local n = 0 for k in pairs(_G) do n = n + 1 end return n", ":36\r\n"},
+		{"ipairs on proxy", "local n = 0 for _, v in ipairs({1, 2}) do n = n + v end return n", ":3\r\n"},
+		{"rawget through proxy", "return type(rawget(_G, 'redis'))", bulk("table")},
+		{"local table still writable", "local t = {} t.x = 1 rawset(t, 'y', 2) setmetatable(t, {}) return t.x + t.y", ":3\r\n"},
+		{"getmetatable library", "return tostring(getmetatable(string))", bulk("nil")},
+		{"goto rejected", "goto x", "compile: user_script:1: '=' expected near 'x'"},
+		{"collectgarbage count", "return type(collectgarbage('count'))", bulk("number")},
+		{"unpack limit", "local ok, e = pcall(unpack, {}, 1, 8000) return e", bulk("user_script:1: too many results to unpack")},
+		{"string.rep bounded", "local ok, e = pcall(string.rep, 'x', 2^40) return e", bulk("user_script:1: not enough memory")},
+		{"stack overflow", "local function f(n) return 1 + f(n + 1) end return f(1)", scriptErr("ERR user_script:1: stack overflow")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			if got := h.eval(tc.src); got != tc.want {
+				t.Fatalf("%s\n got %q\nwant %q", tc.src, got, tc.want)
+			}
+		})
+	}
+}
+
+// State survives between runs: libraries stay intact after an attempted
+// modification, and cjson configuration persists (as until SCRIPT FLUSH).
+func TestStatePersistence(t *testing.T) {
+	h := newHarness(t)
+	h.eval("string.upper = nil")
+	if got := h.eval("return string.upper('a')"); got != bulk("A") {
+		t.Fatalf("string.upper after failed overwrite: %q", got)
+	}
+	h.eval("cjson.encode_number_precision(3)")
+	if got := h.eval("return cjson.encode(1/3)"); got != bulk("0.333") {
+		t.Fatalf("precision did not persist: %q", got)
+	}
+	if got := h.eval("redis.setresp(3) return redis.call('nil')"); got != "$-1\r\n" {
+		t.Fatalf("resp3 nil: %q", got)
+	}
+	if got := h.eval("return redis.call('nil')"); got != "$-1\r\n" {
+		t.Fatalf("setresp must reset to 2 each run: %q", got)
+	}
+	if got := h.eval("return type(redis.call('nil'))"); got != bulk("boolean") {
+		t.Fatalf("setresp must reset to 2 each run: %q", got)
+	}
+}
+
+// A cancelled context stops a busy script, even one hiding in pcall.
+func TestKill(t *testing.T) {
+	h := newHarness(t)
+	sc, err := h.s.Compile(testSHA, "user_script", []byte("while true do pcall(function() while true do end end) end"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	// Cancel before running: the first instruction check stops it.
+	cancel()
+	w := &respWriter{proto: 2}
+	h.s.Run(ctx, &engine.Client{}, sc, nil, nil, w)
+	if got := w.b.String(); !strings.HasPrefix(got, "-ERR Script killed by user with SCRIPT KILL... script: "+testSHA+", on @user_script:") {
+		t.Fatalf("got %q", got)
+	}
+	// The State is still usable afterwards.
+	if got := h.eval("return 1"); got != ":1\r\n" {
+		t.Fatalf("after kill: %q", got)
+	}
+}
+
+func TestRedisAPI(t *testing.T) {
+	cases := []struct{ name, src, want string }{
+		{"call no args", "return redis.call()", scriptErr("ERR Please specify at least one argument for this redis lib call")},
+		{"call table arg", "return redis.call('echo', {})", scriptErr("ERR Lua redis lib command arguments must be strings or integers")},
+		{"call bool arg", "return redis.call('echo', true)", scriptErr("ERR Lua redis lib command arguments must be strings or integers")},
+		{"call error keeps code", "return redis.call('incr')", scriptErr("ERR value is not an integer or out of range")},
+		{"pcall returns error", "return redis.pcall('incr')", "-ERR value is not an integer or out of range\r\n"},
+		{"lua pcall gets string", "local ok, e = pcall(redis.call, 'incr') return type(e) .. ':' .. e", bulk("string:ERR value is not an integer or out of range")},
+		{"xpcall gets table", "local ok, e = xpcall(function() redis.call('incr') end, function(e) return e end) return type(e)", bulk("table")},
+		{"integer args", "return redis.call('args', 1e9, 0.1, 1e20, -3)", "*4\r\n$10\r\n1000000000\r\n$3\r\n0.1\r\n$5\r\n1e+20\r\n$2\r\n-3\r\n"},
+		{"error_reply", "return redis.error_reply('MY x')", "-MY x\r\n"},
+		{"error_reply one word", "return redis.error_reply('boom')", "-ERR boom\r\n"},
+		{"error_reply non-string", "return redis.error_reply(1)", "-ERR wrong number or type of arguments\r\n"},
+		{"status_reply", "return redis.status_reply('FINE')", "+FINE\r\n"},
+		{"sha1hex", "return redis.sha1hex('')", bulk("da39a3ee5e6b4b0d3255bfef95601890afd80709")},
+		{"sha1hex arity", "return redis.sha1hex()", scriptErr("ERR wrong number of arguments")},
+		{"setresp arity", "redis.setresp()", scriptErr("ERR redis.setresp() requires one argument.")},
+		{"setresp value", "redis.setresp(4)", scriptErr("ERR RESP version must be 2 or 3.")},
+		{"set_repl bad", "redis.set_repl(9)", scriptErr("ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")},
+		{"log arity", "redis.log(1)", scriptErr("ERR redis.log() requires two arguments or more.")},
+		{"log level type", "redis.log('x', 'y')", scriptErr("ERR First argument must be a number (log level).")},
+		{"log level range", "redis.log(9, 'y')", scriptErr("ERR Invalid log level.")},
+		{"replicate_commands", "return redis.replicate_commands()", ":1\r\n"},
+		{"version", "return redis.REDIS_VERSION .. ' ' .. redis.REDIS_VERSION_NUM", bulk("7.4.0 459776")},
+		{"error line", "local x = 1\nlocal y = 2\nerror('boom')", "-ERR user_script:3: boom script: " + testSHA + ", on @user_script:3.\r\n"},
+		{"error table", "error({err='MYERR x'})", scriptErr("MYERR x")},
+		{"error no position", "error('boom', 0)", scriptErr("ERR boom")},
+		{"error nil", "error()", scriptErr("ERR nil")},
+		{"error CRLF stripped", "return {err='BAD a\\r\\nb'}", "-BAD a  b\r\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			if got := h.eval(tc.src); got != tc.want {
+				t.Fatalf("%s\n got %q\nwant %q", tc.src, got, tc.want)
+			}
+		})
+	}
+}

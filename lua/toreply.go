@@ -1,0 +1,115 @@
+package lua
+
+import (
+	"github.com/redcurrent/redcurrent/engine"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// maxReplyDepth bounds the nesting of a script's reply; a self-referencing
+// table would otherwise recurse forever. Redis stops at its Lua C stack
+// limit with the same text.
+const maxReplyDepth = 1000
+
+var errStackLimit = &engine.Error{Code: "ERR", Msg: "reached lua stack limit"}
+
+// toReply writes a script's return value to w as Redis's
+// luaReplyToRedisReply does: numbers truncate toward zero, strings are
+// bulk, booleans follow the script's redis.setresp level, and tables are
+// checked with raw lookups for err, ok, double, big_number,
+// verbatim_string, map and set, in that order, before being read as an
+// array that stops at the first nil.
+func (s *State) toReply(v lua.LValue, w engine.ReplyWriter) {
+	s.writeValue(v, w, 0)
+}
+
+func (s *State) writeValue(v lua.LValue, w engine.ReplyWriter, depth int) {
+	if depth > maxReplyDepth {
+		w.Error(errStackLimit)
+		return
+	}
+	switch x := v.(type) {
+	case lua.LNumber:
+		w.Int(castInt(float64(x)))
+	case lua.LString:
+		w.Bulk([]byte(x))
+	case lua.LBool:
+		switch {
+		case s.resp == 3:
+			w.Bool(bool(x))
+		case x == lua.LTrue:
+			w.Int(1)
+		default:
+			w.Null()
+		}
+	case *lua.LTable:
+		s.writeTable(s.real(x), w, depth)
+	default:
+		w.Null()
+	}
+}
+
+func (s *State) writeTable(t *lua.LTable, w engine.ReplyWriter, depth int) {
+	if e, ok := t.RawGetString("err").(lua.LString); ok {
+		w.Error(splitError(string(e)))
+		return
+	}
+	if ok, isStr := t.RawGetString("ok").(lua.LString); isStr {
+		w.Simple(string(noCRLF(string(ok))))
+		return
+	}
+	if d, ok := t.RawGetString("double").(lua.LNumber); ok {
+		w.Double(float64(d))
+		return
+	}
+	if b, ok := t.RawGetString("big_number").(lua.LString); ok {
+		w.BigNumber(noCRLF(string(b)))
+		return
+	}
+	if vt, ok := t.RawGetString("verbatim_string").(*lua.LTable); ok {
+		f, fok := vt.RawGetString("format").(lua.LString)
+		str, sok := vt.RawGetString("string").(lua.LString)
+		if fok && sok && len(f) == 3 {
+			w.Verbatim(string(f), string(str))
+			return
+		}
+	}
+	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
+		m = s.real(m)
+		n := 0
+		m.ForEach(func(_, _ lua.LValue) { n++ })
+		w.Map(n)
+		m.ForEach(func(k, v lua.LValue) {
+			s.writeValue(k, w, depth+1)
+			s.writeValue(v, w, depth+1)
+		})
+		return
+	}
+	if set, ok := t.RawGetString("set").(*lua.LTable); ok {
+		set = s.real(set)
+		n := 0
+		set.ForEach(func(_, _ lua.LValue) { n++ })
+		w.Set(n)
+		set.ForEach(func(k, _ lua.LValue) { s.writeValue(k, w, depth+1) })
+		return
+	}
+	n := 0
+	for t.RawGetInt(n+1) != lua.LNil {
+		n++
+	}
+	w.Array(n)
+	for i := 1; i <= n; i++ {
+		s.writeValue(t.RawGetInt(i), w, depth+1)
+	}
+}
+
+// noCRLF replaces CR and LF by spaces in status and error texts built by
+// scripts, so they cannot inject protocol (Redis 8.10).
+func noCRLF(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c == '\r' || c == '\n' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
