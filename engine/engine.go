@@ -38,6 +38,9 @@ type Engine struct {
 	activeExpire bool // DEBUG SET-ACTIVE-EXPIRE
 	fixedNow     int64
 	fixedDepth   int
+
+	// streamNode holds stream-node-max-entries and stream-node-max-bytes.
+	streamNode nodeLimits
 }
 
 // New returns an empty engine.
@@ -60,6 +63,7 @@ func New(opts Options) *Engine {
 		dbs:          make([]*db, n),
 		watched:      make([]map[string][]*Client, n),
 		activeExpire: true,
+		streamNode:   nodeLimits{maxEntries: 100, maxBytes: 4096},
 	}
 	for i := range e.dbs {
 		e.dbs[i] = newDB()
@@ -125,3 +129,12 @@ func (e *Engine) nowMs() int64 {
 func (e *Engine) validDB(i int64) bool { return i >= 0 && i < int64(len(e.dbs)) }
 
 func msToTime(ms int64) time.Time { return time.UnixMilli(ms) }
+
+// SetStreamNodeMaxEntries sets stream-node-max-entries: a stream node takes
+// at most n entries, live or deleted (0: no limit). It applies to nodes
+// written from now on, as in Redis. e.mu held.
+func (e *Engine) SetStreamNodeMaxEntries(n int64) { e.streamNode.maxEntries = n }
+
+// SetStreamNodeMaxBytes sets stream-node-max-bytes: a stream node closes
+// before Redis's listpack for it would reach n bytes (0: 1 GiB). e.mu held.
+func (e *Engine) SetStreamNodeMaxBytes(n int64) { e.streamNode.maxBytes = n }
