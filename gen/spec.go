@@ -149,6 +149,13 @@ type ArgAnn struct {
 	// Aliases: extra tokens of a oneof, each standing for a member's token
 	// ({"SLAVE": "REPLICA"}).
 	Aliases map[string]string `json:"aliases"`
+	// RepeatError: an optional block in an option group given a second
+	// time fails at once with this text (XADD's MAXLEN ... MINID ...).
+	RepeatError string `json:"repeat_error"`
+	// AnyPosition: this optional tokened scalar of an optional block is
+	// also accepted anywhere in the option group holding the block, before
+	// or without the block (XADD's LIMIT before MAXLEN).
+	AnyPosition bool `json:"any_position"`
 	// OnlyIfRemaining: this oneof member is chosen exactly when that many
 	// arguments remain (CLIENT KILL's old ip:port form), before any token.
 	OnlyIfRemaining int `json:"only_if_remaining"`
@@ -482,7 +489,13 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 	if an.OnlyIfRemaining != 0 && (!inOneof || an.OnlyIfRemaining < 0) {
 		return fmt.Errorf("only_if_remaining needs a oneof member and a positive count")
 	}
-	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError} {
+	if an.RepeatError != "" && (a.Type != "block" || !a.Optional || a.Multiple) {
+		return fmt.Errorf("repeat_error needs an optional block")
+	}
+	if an.AnyPosition && (!isScalar(a) || a.Token == "" || !a.Optional || a.Multiple) {
+		return fmt.Errorf("any_position needs an optional tokened scalar")
+	}
+	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError, an.RepeatError} {
 		if err := checkErrorText(msg); err != nil {
 			return err
 		}
