@@ -41,6 +41,8 @@ type Engine struct {
 
 	// streamNode holds stream-node-max-entries and stream-node-max-bytes.
 	streamNode nodeLimits
+	// fieldScratch is XADD's reusable field/value list.
+	fieldScratch [][]byte
 }
 
 // New returns an empty engine.

@@ -1,0 +1,350 @@
+package engine
+
+import (
+	"github.com/redcurrent/redcurrent/generated"
+)
+
+// The stream command group: t_stream.c's stream commands. Every handler
+// assumes e.mu is held. Consumer groups come with the next slice, so
+// KEEPREF, DELREF and ACKED are accepted and, with no group to consult,
+// all behave as KEEPREF (as Redis does on a stream without groups).
+
+// readStream looks up key for a stream command: nil for a missing key,
+// ErrWrongType for another type.
+func (e *Engine) readStream(dbi int, key []byte) (*entry, *Stream, error) {
+	ent := e.lookup(dbi, key, true)
+	if ent == nil {
+		return nil, nil, nil
+	}
+	s, ok := ent.val.(*Stream)
+	if !ok {
+		return nil, nil, ErrWrongType
+	}
+	return ent, s, nil
+}
+
+// parseTrim converts the trim block's threshold as the option loop of
+// streamParseAddOrTrimArgsOrReply does: MAXLEN takes a non-negative
+// integer, MINID a strict ID.
+func parseTrim(set bool, strategy, operator string, threshold []byte) (trimArgs, error) {
+	var t trimArgs
+	if !set {
+		return t, nil
+	}
+	t.approx = operator == "~"
+	if strategy == "MAXLEN" {
+		n, ok := parseInt(threshold)
+		if !ok {
+			return t, ErrNotInteger
+		}
+		if n < 0 {
+			return t, ErrMaxLenNegative
+		}
+		t.strategy, t.maxLen = trimMaxLen, n
+		return t, nil
+	}
+	id, err := ParseStreamID(threshold, 0)
+	if err != nil {
+		return t, err
+	}
+	t.strategy, t.minID = trimMinID, id
+	return t, nil
+}
+
+// finishTrim applies LIMIT's rules after the option loop
+// (streamParseAddOrTrimArgsOrReply): LIMIT needs a strategy and "~"; "~"
+// without LIMIT is capped at 100 nodes' worth of entries.
+func (e *Engine) finishTrim(t *trimArgs, limit generated.Opt[int64]) error {
+	if limit.V != 0 && t.strategy == trimNone {
+		return ErrLimitNoStrategy
+	}
+	switch {
+	case limit.Set:
+		if !t.approx {
+			return ErrLimitNoApprox
+		}
+		t.limit = limit.V
+	case t.approx:
+		m := e.streamNode.maxEntries
+		switch {
+		case m <= 0:
+			t.limit = 10000
+		case m > 10000:
+			t.limit = 1000000
+		default:
+			t.limit = 100 * m
+		}
+	}
+	return nil
+}
+
+// XAdd appends an entry (xaddCommand): the reply is its ID, or null with
+// NOMKSTREAM on a missing key. The entry is added first, then the stream
+// is trimmed.
+func (e *Engine) XAdd(c *Client, a *generated.XAddArgs, w ReplyWriter) error {
+	t, err := parseTrim(a.Trim.Set, a.Trim.Strategy, a.Trim.Operator, a.Trim.Threshold)
+	if err != nil {
+		return err
+	}
+	var given *StreamID
+	var id StreamID
+	seqGiven := true
+	if a.IDSelector.Which == "ID" {
+		if id, seqGiven, err = parseXAddID(a.IDSelector.ID); err != nil {
+			return err
+		}
+		given = &id
+	}
+	if err := e.finishTrim(&t, a.Trim.Count); err != nil {
+		return err
+	}
+	if given != nil && seqGiven && id.IsZero() {
+		return ErrIDZero
+	}
+	ent, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		if a.Nomkstream {
+			w.Null()
+			return nil
+		}
+		s = newStream()
+	}
+	now := e.nowMs()
+	if now < 0 {
+		now = 0
+	}
+	newID, err := s.nextID(uint64(now), given, seqGiven)
+	if err != nil {
+		return err
+	}
+	if ent == nil {
+		ent = e.add(c.DB, string(a.Key), s)
+	}
+	fv := e.fieldScratch[:0]
+	for _, d := range a.Data {
+		fv = append(fv, d.Field, d.Value)
+	}
+	s.append(newID, fv, e.streamNode)
+	clear(fv)
+	e.fieldScratch = fv[:0]
+	var buf [41]byte
+	w.Bulk(newID.Append(buf[:0]))
+	s.trim(t)
+	e.signal(c.DB, ent.key)
+	return nil
+}
+
+// XLen counts entries; a missing key counts as an empty stream.
+func (e *Engine) XLen(c *Client, a *generated.XLenArgs, w ReplyWriter) error {
+	_, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	w.Int(s.Len())
+	return nil
+}
+
+// XRange replies with the entries from start to end, oldest first.
+func (e *Engine) XRange(c *Client, a *generated.XRangeArgs, w ReplyWriter) error {
+	return e.xrange(c, a.Key, a.Start, a.End, a.Count, false, w)
+}
+
+// XRevRange replies with the entries from end down to start.
+func (e *Engine) XRevRange(c *Client, a *generated.XRevRangeArgs, w ReplyWriter) error {
+	return e.xrange(c, a.Key, a.Start, a.End, a.Count, true, w)
+}
+
+// xrange is xrangeGenericCommand: a missing key is an empty array, COUNT 0
+// or negative a null array.
+func (e *Engine) xrange(c *Client, key, startArg, endArg []byte, count generated.Opt[int64], rev bool, w ReplyWriter) error {
+	start, excl, err := parseRangeID(startArg, 0)
+	if err != nil {
+		return err
+	}
+	if excl {
+		var ok bool
+		if start, ok = start.Incr(); !ok {
+			return ErrIntervalStart
+		}
+	}
+	end, excl, err := parseRangeID(endArg, MaxStreamID.Seq)
+	if err != nil {
+		return err
+	}
+	if excl {
+		var ok bool
+		if end, ok = end.Decr(); !ok {
+			return ErrIntervalEnd
+		}
+	}
+	_, s, err := e.readStream(c.DB, key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		w.Array(0)
+		return nil
+	}
+	limit := int64(0) // unlimited
+	if count.Set {
+		if count.V <= 0 {
+			w.NullArray()
+			return nil
+		}
+		limit = count.V
+	}
+	s.replyRange(start, end, limit, rev, w)
+	return nil
+}
+
+// replyRange writes the live entries in [start, end] as an array of
+// [id, [field, value, ...]], at most limit of them (0: all).
+func (s *Stream) replyRange(start, end StreamID, limit int64, rev bool, w ReplyWriter) {
+	walk := s.ascend
+	if rev {
+		walk = s.descend
+	}
+	// The array length comes first, so count before writing.
+	var n int64
+	walk(start, end, func(*streamNode, *streamEntry) bool {
+		n++
+		return limit == 0 || n < limit
+	})
+	w.Array(int(n))
+	walk(start, end, func(node *streamNode, en *streamEntry) bool {
+		writeEntry(node, en, w)
+		n--
+		return n > 0
+	})
+}
+
+// writeEntry writes one entry as [id, [field, value, ...]].
+func writeEntry(n *streamNode, en *streamEntry, w ReplyWriter) {
+	var buf [41]byte
+	w.Array(2)
+	w.Bulk(en.id.Append(buf[:0]))
+	w.Array(2 * n.numPairs(en))
+	n.pairs(en, func(f, v []byte) {
+		w.Bulk(f)
+		w.Bulk(v)
+	})
+}
+
+// XDel deletes entries by ID and counts those that existed (xdelCommand).
+// A missing key answers 0 before the IDs are even parsed, as in Redis.
+func (e *Engine) XDel(c *Client, a *generated.XDelArgs, w ReplyWriter) error {
+	ent, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		w.Int(0)
+		return nil
+	}
+	ids := make([]StreamID, len(a.ID))
+	for i, b := range a.ID {
+		if ids[i], err = ParseStreamID(b, 0); err != nil {
+			return err
+		}
+	}
+	var deleted int64
+	first := false
+	for _, id := range ids {
+		if !s.delete(id) {
+			continue
+		}
+		deleted++
+		first = first || id == s.firstID
+		if s.maxDeletedID.Less(id) {
+			s.maxDeletedID = id
+		}
+	}
+	if deleted > 0 {
+		if s.length == 0 {
+			s.firstID = StreamID{}
+		} else if first {
+			s.refreshFirstID()
+		}
+		e.signal(c.DB, ent.key)
+	}
+	w.Int(deleted)
+	return nil
+}
+
+// XTrim trims a stream and counts the entries removed; a missing key
+// answers 0 once the arguments are valid.
+func (e *Engine) XTrim(c *Client, a *generated.XTrimArgs, w ReplyWriter) error {
+	t, err := parseTrim(true, a.Trim.Strategy, a.Trim.Operator, a.Trim.Threshold)
+	if err != nil {
+		return err
+	}
+	if err := e.finishTrim(&t, a.Trim.Count); err != nil {
+		return err
+	}
+	ent, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		w.Int(0)
+		return nil
+	}
+	n := s.trim(t)
+	if n > 0 {
+		e.signal(c.DB, ent.key)
+	}
+	w.Int(n)
+	return nil
+}
+
+// XSetID sets last-generated-id and optionally entries-added and
+// max-deleted-entry-id (xsetidCommand, with the 7.2 check against the
+// current max-deleted-entry-id).
+func (e *Engine) XSetID(c *Client, a *generated.XSetIDArgs, w ReplyWriter) error {
+	id, err := ParseStreamID(a.LastID, 0)
+	if err != nil {
+		return err
+	}
+	if a.EntriesAdded.Set && a.EntriesAdded.V < 0 {
+		return ErrEntriesAddedNeg
+	}
+	var maxDel StreamID
+	if a.MaxDeletedID.Set {
+		if maxDel, err = ParseStreamID(a.MaxDeletedID.V, 0); err != nil {
+			return err
+		}
+		if id.Less(maxDel) {
+			return ErrXSetIDProvidedMax
+		}
+	}
+	_, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		return ErrNoSuchKey
+	}
+	if id.Less(s.maxDeletedID) {
+		return ErrXSetIDMaxDeleted
+	}
+	if s.length > 0 {
+		if last, _ := s.lastLive(); id.Less(last) {
+			return ErrXSetIDSmall
+		}
+		if a.EntriesAdded.Set && s.length > a.EntriesAdded.V {
+			return ErrXSetIDEntriesAdded
+		}
+	}
+	s.lastID = id
+	if a.EntriesAdded.Set {
+		s.entriesAdded = a.EntriesAdded.V
+	}
+	if !maxDel.IsZero() {
+		s.maxDeletedID = maxDel
+	}
+	w.Simple("OK")
+	return nil
+}
