@@ -348,3 +348,96 @@ func (e *Engine) XSetID(c *Client, a *generated.XSetIDArgs, w ReplyWriter) error
 	w.Simple("OK")
 	return nil
 }
+
+var xinfoHelp = []string{
+	"XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"CONSUMERS <key> <groupname>",
+	"    Show consumers of <groupname>.",
+	"GROUPS <key>",
+	"    Show the stream consumer groups.",
+	"STREAM <key> [FULL [COUNT <count>]",
+	"    Show information about the stream.",
+	"HELP",
+	"    Prints this help.",
+}
+
+// XInfoHelp lists the XINFO subcommands (addReplyHelp).
+func (e *Engine) XInfoHelp(c *Client, a *generated.XInfoHelpArgs, w ReplyWriter) error {
+	w.Array(len(xinfoHelp))
+	for _, l := range xinfoHelp {
+		w.Simple(l)
+	}
+	return nil
+}
+
+// XInfoStream describes a stream (xinfoReplyWithStreamInfo): a map of 10
+// fields, or with FULL 9, whose entries field lists up to COUNT entries
+// (default 10, 0 for all, a negative COUNT meaning 10). A missing key is
+// an error. There are no consumer groups yet: groups is 0, or with FULL an
+// empty array.
+func (e *Engine) XInfoStream(c *Client, a *generated.XInfoStreamArgs, w ReplyWriter) error {
+	_, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		return ErrNoSuchKey
+	}
+	full := a.FullBlock.Set
+	var buf [41]byte
+	if full {
+		w.Map(9)
+	} else {
+		w.Map(10)
+	}
+	w.BulkString("length")
+	w.Int(s.length)
+	w.BulkString("radix-tree-keys")
+	w.Int(int64(s.nodes.Len()))
+	w.BulkString("radix-tree-nodes")
+	w.Int(int64(s.raxNodes()))
+	w.BulkString("last-generated-id")
+	w.Bulk(s.lastID.Append(buf[:0]))
+	w.BulkString("max-deleted-entry-id")
+	w.Bulk(s.maxDeletedID.Append(buf[:0]))
+	w.BulkString("entries-added")
+	w.Int(s.entriesAdded)
+	w.BulkString("recorded-first-entry-id")
+	w.Bulk(s.firstID.Append(buf[:0]))
+	if full {
+		count := int64(10)
+		if a.FullBlock.Count.Set && a.FullBlock.Count.V >= 0 {
+			count = a.FullBlock.Count.V
+		}
+		w.BulkString("entries")
+		s.replyRange(StreamID{}, MaxStreamID, count, false, w)
+		w.BulkString("groups")
+		w.Array(0)
+		return nil
+	}
+	w.BulkString("groups")
+	w.Int(0)
+	w.BulkString("first-entry")
+	s.replyEdge(false, w)
+	w.BulkString("last-entry")
+	s.replyEdge(true, w)
+	return nil
+}
+
+// replyEdge writes the first (or last) live entry as [id, [field, value,
+// ...]], or null when the stream is empty.
+func (s *Stream) replyEdge(last bool, w ReplyWriter) {
+	walk := s.ascend
+	if last {
+		walk = s.descend
+	}
+	found := false
+	walk(StreamID{}, MaxStreamID, func(n *streamNode, en *streamEntry) bool {
+		writeEntry(n, en, w)
+		found = true
+		return false
+	})
+	if !found {
+		w.Null()
+	}
+}

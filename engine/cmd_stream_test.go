@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,8 @@ func init() {
 	commands["XDEL"] = bind(generated.ParseXDel, (*Engine).XDel)
 	commands["XTRIM"] = bind(generated.ParseXTrim, (*Engine).XTrim)
 	commands["XSETID"] = bind(generated.ParseXSetID, (*Engine).XSetID)
+	commands["XINFO STREAM"] = bind(generated.ParseXInfoStream, (*Engine).XInfoStream)
+	commands["XINFO HELP"] = bind(generated.ParseXInfoHelp, (*Engine).XInfoHelp)
 }
 
 // t0ms is t0 in unix milliseconds, the ms part of the first "*" ID.
@@ -119,6 +122,26 @@ func TestXTrimAndXSetID(t *testing.T) {
 			{cmd: "XSETID s 7-5", resp2: "-ERR The ID specified in XSETID is smaller than current max_deleted_entry_id\r\n"},
 			{cmd: "XADD s 9-0 f v", resp2: "-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n"},
 			{cmd: "XADD s 9-* f v", resp2: bulk("9-1")},
+		}},
+	})
+}
+
+func TestXInfoStream(t *testing.T) {
+	e1 := arr(bulk("1-1"), arr(bulk("f"), bulk("a")))
+	fields := func() []string {
+		return []string{bulk("length"), in(1), bulk("radix-tree-keys"), in(1), bulk("radix-tree-nodes"), in(2),
+			bulk("last-generated-id"), bulk("1-1"), bulk("max-deleted-entry-id"), bulk("0-0"),
+			bulk("entries-added"), in(1), bulk("recorded-first-entry-id"), bulk("1-1")}
+	}
+	summary := append(fields(), bulk("groups"), in(0), bulk("first-entry"), e1, bulk("last-entry"), e1)
+	full := append(fields(), bulk("entries"), arr(e1), bulk("groups"), "*0\r\n")
+	runScripts(t, []scriptCase{
+		{"summary and FULL", []step{
+			{cmd: "XINFO STREAM s", resp2: "-ERR no such key\r\n"},
+			{cmd: "XADD s 1-1 f a"},
+			{cmd: "XINFO STREAM s", resp2: "*20\r\n" + strings.Join(summary, ""), resp3: "%10\r\n" + strings.Join(summary, "")},
+			{cmd: "XINFO STREAM s FULL", resp2: "*18\r\n" + strings.Join(full, ""), resp3: "%9\r\n" + strings.Join(full, "")},
+			{cmd: "XINFO STREAM s FOO", resp2: "-ERR unknown subcommand or wrong number of arguments for 'STREAM'. Try XINFO HELP.\r\n"},
 		}},
 	})
 }

@@ -222,6 +222,87 @@ func ParseXDel(argv [][]byte, a *XDelArgs) error {
 	return nil
 }
 
+// XINFO HELP
+type XInfoHelpArgs struct{}
+
+// ParseXInfoHelp parses argv for XINFO HELP into a (argv[0] is the command name, argv[1] the subcommand).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXInfoHelp(argv [][]byte, a *XInfoHelpArgs) error {
+	i, n := 2, len(argv)
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XINFO STREAM key [FULL [COUNT count]]
+type XInfoStreamArgs struct {
+	Key       []byte
+	FullBlock XInfoStreamArgsFullBlock
+}
+
+// XInfoStreamArgsFullBlock is XINFO STREAM's argument "full-block".
+type XInfoStreamArgsFullBlock struct {
+	Set   bool // the block was given
+	Full  bool
+	Count Opt[int64]
+}
+
+// ParseXInfoStream parses argv for XINFO STREAM into a (argv[0] is the command name, argv[1] the subcommand).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXInfoStream(argv [][]byte, a *XInfoStreamArgs) error {
+	i, n := 2, len(argv)
+	if i >= n {
+		return argErrorAt("key", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XINFO HELP.", argv, i, 1)
+	}
+	a.Key = argv[i]
+	i++
+opts1:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "FULL"):
+			o := i
+			_ = o
+			if a.FullBlock.Set {
+				return argErrorAt("full-block", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XINFO HELP.", argv, i, 1)
+			}
+			a.FullBlock.Set = true
+			if i >= n || !eqFold(argv[i], "FULL") {
+				return argErrorAt("full-block.full", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XINFO HELP.", argv, o, 1)
+			}
+			i++
+			a.FullBlock.Full = true
+		opts2:
+			for i < n {
+				switch {
+				case eqFold(argv[i], "COUNT"):
+					o := i
+					_ = o
+					a.FullBlock.Count.Set = true
+					i++
+					if i >= n {
+						return argErrorAt("full-block.count", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XINFO HELP.", argv, o, 1)
+					}
+					if v, ok := ParseInt(argv[i]); !ok {
+						return &ArgError{Arg: "full-block.count", Msg: "ERR value is not an integer or out of range"}
+					} else {
+						a.FullBlock.Count.V = v
+					}
+					i++
+				default:
+					break opts2
+				}
+			}
+		default:
+			break opts1
+		}
+	}
+	if i < n {
+		return argErrorAt("", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XINFO HELP.", argv, i, 1)
+	}
+	return nil
+}
+
 // XLEN key
 type XLenArgs struct {
 	Key []byte

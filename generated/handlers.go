@@ -207,6 +207,12 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idXDel:
 		a := new(XDelArgs)
 		return a, ParseXDel(argv, a)
+	case idXInfoHelp:
+		a := new(XInfoHelpArgs)
+		return a, ParseXInfoHelp(argv, a)
+	case idXInfoStream:
+		a := new(XInfoStreamArgs)
+		return a, ParseXInfoStream(argv, a)
 	case idXLen:
 		a := new(XLenArgs)
 		return a, ParseXLen(argv, a)
@@ -368,6 +374,8 @@ type Handlers[C, W any] interface {
 	Time(c C, a *TimeArgs, w W) error
 	XAdd(c C, a *XAddArgs, w W) error
 	XDel(c C, a *XDelArgs, w W) error
+	XInfoHelp(c C, a *XInfoHelpArgs, w W) error
+	XInfoStream(c C, a *XInfoStreamArgs, w W) error
 	XLen(c C, a *XLenArgs, w W) error
 	XRange(c C, a *XRangeArgs, w W) error
 	XRevRange(c C, a *XRevRangeArgs, w W) error
@@ -804,6 +812,18 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.XDel(c, &a, w)
+	case idXInfoHelp:
+		var a XInfoHelpArgs
+		if err := ParseXInfoHelp(argv, &a); err != nil {
+			return err
+		}
+		return h.XInfoHelp(c, &a, w)
+	case idXInfoStream:
+		var a XInfoStreamArgs
+		if err := ParseXInfoStream(argv, &a); err != nil {
+			return err
+		}
+		return h.XInfoStream(c, &a, w)
 	case idXLen:
 		var a XLenArgs
 		if err := ParseXLen(argv, &a); err != nil {

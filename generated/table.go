@@ -174,6 +174,9 @@ const (
 	idTime
 	idXAdd
 	idXDel
+	idXInfo
+	idXInfoHelp
+	idXInfoStream
 	idXLen
 	idXRange
 	idXRevRange
@@ -2308,6 +2311,80 @@ var cmdXDel = &Command{
 	Summary: "Deletes entries from a stream by ID and counts those that existed.",
 	id:      idXDel,
 }
+var cmdXInfo = &Command{
+	ACL:         []string{"@slow"},
+	Arity:       -2,
+	Complexity:  "Varies by subcommand",
+	Flags:       0,
+	Group:       "stream",
+	Name:        "xinfo",
+	Since:       "5.0.0",
+	Subcommands: []*Command{cmdXInfoHelp, cmdXInfoStream},
+	Summary:     "Groups the commands that describe streams, their consumer groups and consumers.",
+	id:          idXInfo,
+}
+var cmdXInfoHelp = &Command{
+	ACL:        []string{"@stream", "@slow"},
+	Arity:      2,
+	Complexity: "O(1)",
+	Container:  "xinfo",
+	FlagNames:  []string{"loading", "stale"},
+	Flags:      FlagLoading | FlagStale,
+	Group:      "stream",
+	Name:       "xinfo|help",
+	Since:      "5.0.0",
+	Summary:    "Lists the XINFO subcommands with a one-line description each.",
+	id:         idXInfoHelp,
+}
+var cmdXInfoStream = &Command{
+	ACL: []string{"@read", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "full",
+			Token:        "FULL",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "count",
+			Optional:     true,
+			Token:        "COUNT",
+			Type:         "integer",
+		}},
+		KeySpecIndex: -1,
+		Name:         "full-block",
+		Optional:     true,
+		Type:         "block",
+	}},
+	Arity:      -3,
+	Complexity: "O(log N) for the summary; with FULL, O(N) in the entries and pending entries returned",
+	Container:  "xinfo",
+	FirstKey:   2,
+	FlagNames:  []string{"readonly"},
+	Flags:      FlagReadonly,
+	Group:      "stream",
+	History:    [][2]string{{"6.0.0", "The FULL form."}, {"7.0.0", "max-deleted-entry-id, entries-added, recorded-first-entry-id, and entries-read and lag for groups."}, {"7.2.0", "active-time for consumers; seen-time changed meaning."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         2,
+	}},
+	LastKey: 2,
+	Name:    "xinfo|stream",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Describes a stream: its counters, node counts and edge entries, or with FULL its entries too.",
+	id:      idXInfoStream,
+}
 var cmdXLen = &Command{
 	ACL: []string{"@read", "@stream", "@fast"},
 	Args: []Arg{{
@@ -3404,7 +3481,7 @@ var cmdWatch = &Command{
 }
 
 // Commands lists every top-level command, sorted by group then name.
-var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAdd, cmdXDel, cmdXLen, cmdXRange, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
+var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAdd, cmdXDel, cmdXInfo, cmdXLen, cmdXRange, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
 
 // Lookup finds a top-level command by name, ignoring ASCII case, without
 // allocating. It returns nil for an unknown command.
@@ -3542,6 +3619,9 @@ func Lookup(name []byte) *Command {
 				return cmdWatch
 			}
 		case 'x':
+			if eqFold(name, "XINFO") {
+				return cmdXInfo
+			}
 			if eqFold(name, "XTRIM") {
 				return cmdXTrim
 			}
@@ -3873,6 +3953,24 @@ func (c *Command) LookupSub(name []byte) *Command {
 			case 'r':
 				if eqFold(name, "RESETSTAT") {
 					return cmdConfigResetStat
+				}
+			}
+		}
+		return nil
+	case idXInfo:
+		switch len(name) {
+		case 4:
+			switch name[0] | 0x20 {
+			case 'h':
+				if eqFold(name, "HELP") {
+					return cmdXInfoHelp
+				}
+			}
+		case 6:
+			switch name[0] | 0x20 {
+			case 's':
+				if eqFold(name, "STREAM") {
+					return cmdXInfoStream
 				}
 			}
 		}
