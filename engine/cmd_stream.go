@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"encoding/binary"
+
 	"github.com/redcurrent/redcurrent/generated"
 )
 
@@ -130,8 +132,7 @@ func (e *Engine) XAdd(c *Client, a *generated.XAddArgs, w ReplyWriter) error {
 	s.append(newID, fv, e.streamNode)
 	clear(fv)
 	e.fieldScratch = fv[:0]
-	var buf [41]byte
-	w.Bulk(newID.Append(buf[:0]))
+	w.Bulk(newID.Append(s.idBuf[:0]))
 	s.trim(t)
 	e.signal(c.DB, ent.key)
 	return nil
@@ -203,34 +204,63 @@ func (e *Engine) xrange(c *Client, key, startArg, endArg []byte, count generated
 // replyRange writes the live entries in [start, end] as an array of
 // [id, [field, value, ...]], at most limit of them (0: all).
 func (s *Stream) replyRange(start, end StreamID, limit int64, rev bool, w ReplyWriter) {
-	walk := s.ascend
-	if rev {
-		walk = s.descend
-	}
-	// The array length comes first, so count before writing.
+	// The array length comes first, so count before writing; an ascending
+	// write resumes where the count found the first entry.
 	var n int64
-	walk(start, end, func(*streamNode, *streamEntry) bool {
+	var firstNode *streamNode
+	firstOff := 0
+	count := func(node *streamNode, en *streamEntry) bool {
+		if n == 0 {
+			firstNode, firstOff = node, en.off
+		}
 		n++
 		return limit == 0 || n < limit
-	})
-	w.Array(int(n))
-	walk(start, end, func(node *streamNode, en *streamEntry) bool {
-		writeEntry(node, en, w)
+	}
+	write := func(node *streamNode, en *streamEntry) bool {
+		s.writeEntry(node, en, w)
 		n--
 		return n > 0
-	})
+	}
+	if rev {
+		s.descend(start, end, count)
+		w.Array(int(n))
+		if n > 0 {
+			s.descend(start, end, write)
+		}
+		return
+	}
+	s.ascend(start, end, count)
+	w.Array(int(n))
+	if n > 0 {
+		s.ascendAt(firstNode, firstOff, end, write)
+	}
 }
 
 // writeEntry writes one entry as [id, [field, value, ...]].
-func writeEntry(n *streamNode, en *streamEntry, w ReplyWriter) {
-	var buf [41]byte
+func (s *Stream) writeEntry(n *streamNode, en *streamEntry, w ReplyWriter) {
 	w.Array(2)
-	w.Bulk(en.id.Append(buf[:0]))
+	w.Bulk(en.id.Append(s.idBuf[:0]))
 	w.Array(2 * n.numPairs(en))
-	n.pairs(en, func(f, v []byte) {
+	p := en.body
+	same := en.flags&flagSameFields != 0
+	var q int // position in the master fields when same
+	if same {
+		_, q = binary.Uvarint(n.fields)
+	} else {
+		_, k := binary.Uvarint(n.data[p:])
+		p += k
+	}
+	for i, np := 0, n.numPairs(en); i < np; i++ {
+		var f, v []byte
+		if same {
+			f, q = readBytes(n.fields, q)
+		} else {
+			f, p = readBytes(n.data, p)
+		}
+		v, p = readBytes(n.data, p)
 		w.Bulk(f)
 		w.Bulk(v)
-	})
+	}
 }
 
 // XDel deletes entries by ID and counts those that existed (xdelCommand).
@@ -384,7 +414,7 @@ func (e *Engine) XInfoStream(c *Client, a *generated.XInfoStreamArgs, w ReplyWri
 		return ErrNoSuchKey
 	}
 	full := a.FullBlock.Set
-	var buf [41]byte
+	buf := &s.idBuf
 	if full {
 		w.Map(9)
 	} else {
@@ -427,16 +457,17 @@ func (e *Engine) XInfoStream(c *Client, a *generated.XInfoStreamArgs, w ReplyWri
 // replyEdge writes the first (or last) live entry as [id, [field, value,
 // ...]], or null when the stream is empty.
 func (s *Stream) replyEdge(last bool, w ReplyWriter) {
-	walk := s.ascend
-	if last {
-		walk = s.descend
-	}
 	found := false
-	walk(StreamID{}, MaxStreamID, func(n *streamNode, en *streamEntry) bool {
-		writeEntry(n, en, w)
+	write := func(n *streamNode, en *streamEntry) bool {
+		s.writeEntry(n, en, w)
 		found = true
 		return false
-	})
+	}
+	if last {
+		s.descend(StreamID{}, MaxStreamID, write)
+	} else {
+		s.ascend(StreamID{}, MaxStreamID, write)
+	}
 	if !found {
 		w.Null()
 	}

@@ -17,8 +17,10 @@ import (
 //
 //	fields: uvarint count, then per field: uvarint length, bytes
 //	entry:  flags byte, uvarint ms delta, zigzag seq delta (both against
-//	        the node's first ID), [uvarint field count, fields and values
-//	        unless flagSameFields], values, each as uvarint length, bytes
+//	        the node's first ID), uvarint length of the rest (so a scan
+//	        skips an entry in O(1)), then [uvarint field count, fields and
+//	        values] unless flagSameFields, else values only, each as
+//	        uvarint length, bytes
 //
 // Deleting an entry sets flagDeleted in place. A node closes exactly when
 // Redis's would, so approximate trimming and XINFO's radix-tree numbers
@@ -40,8 +42,15 @@ const streamListpackMaxSize = 1 << 30
 type Stream struct {
 	nodes *btree.BTreeG[*streamNode]
 	hint  btree.PathHint
-	tail  *streamNode // the last node, nil when there is none
-	pivot streamNode  // scratch key for tree searches, to avoid allocating
+	// head and tail are the first and last nodes (nil when there is none);
+	// nodes are also linked in order, so scans walk without the tree.
+	head, tail *streamNode
+	// pivot, found and floor serve nodeFor's tree search without
+	// allocating per call; idBuf formats IDs for replies.
+	pivot streamNode
+	found *streamNode
+	floor func(n *streamNode) bool
+	idBuf [41]byte
 
 	length       int64
 	lastID       StreamID // last-generated-id
@@ -59,6 +68,8 @@ type streamNode struct {
 	nfields int
 	data    []byte // the entries
 	count   int    // entries in data, live and deleted
+	prev    *streamNode
+	next    *streamNode
 	live    int
 	// lpBase is the size of Redis's listpack for this node without its
 	// live and deleted counters, which change in place (lpBytes adds them).
@@ -68,7 +79,23 @@ type streamNode struct {
 func byFirstID(a, b *streamNode) bool { return a.first.Less(b.first) }
 
 func newStream() *Stream {
-	return &Stream{nodes: btree.NewBTreeGOptions(byFirstID, btree.Options{NoLocks: true})}
+	s := &Stream{nodes: btree.NewBTreeGOptions(byFirstID, btree.Options{NoLocks: true})}
+	s.floor = func(n *streamNode) bool {
+		s.found = n
+		return false
+	}
+	return s
+}
+
+// link appends n after the tail.
+func (s *Stream) link(n *streamNode) {
+	n.prev, n.next = s.tail, nil
+	if s.tail != nil {
+		s.tail.next = n
+	} else {
+		s.head = n
+	}
+	s.tail = n
 }
 
 func (s *Stream) Type() string     { return "stream" }
@@ -84,7 +111,7 @@ func (s *Stream) Clone() Value {
 		m.fields = bytes.Clone(n.fields)
 		m.data = bytes.Clone(n.data)
 		c.nodes.SetHint(&m, &c.hint)
-		c.tail = &m
+		c.link(&m)
 		return true
 	})
 	return c
@@ -232,6 +259,17 @@ func (n *streamNode) add(id StreamID, fv [][]byte) {
 	d := append(n.data, flags)
 	d = binary.AppendUvarint(d, id.Ms-n.first.Ms)
 	d = binary.AppendVarint(d, int64(id.Seq-n.first.Seq))
+	body := 0
+	if !same {
+		body += uvarintLen(uint64(len(fv) / 2))
+	}
+	for i := 0; i < len(fv); i += 2 {
+		if !same {
+			body += uvarintLen(uint64(len(fv[i]))) + len(fv[i])
+		}
+		body += uvarintLen(uint64(len(fv[i+1]))) + len(fv[i+1])
+	}
+	d = binary.AppendUvarint(d, uint64(body))
 	if !same {
 		d = binary.AppendUvarint(d, uint64(len(fv)/2))
 	}
@@ -245,6 +283,15 @@ func (n *streamNode) add(id StreamID, fv [][]byte) {
 	n.count++
 	n.live++
 	n.last = id
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }
 
 // streamEntry is a decoded entry header; its fields stay in the node.
@@ -268,19 +315,9 @@ func (n *streamNode) decode(off int, e *streamEntry) {
 	seq, k := binary.Varint(n.data[p:])
 	p += k
 	e.id = StreamID{n.first.Ms + ms, n.first.Seq + uint64(seq)}
-	e.body = p
-	nf := n.nfields
-	per := 1
-	if e.flags&flagSameFields == 0 {
-		v, k := binary.Uvarint(n.data[p:])
-		p += k
-		nf, per = int(v), 2
-	}
-	for i := 0; i < nf*per; i++ {
-		l, k := binary.Uvarint(n.data[p:])
-		p += k + int(l)
-	}
-	e.end = p
+	body, k := binary.Uvarint(n.data[p:])
+	e.body = p + k
+	e.end = e.body + int(body)
 }
 
 // pairs calls fn for each field and value of e, in order.
@@ -386,7 +423,7 @@ func (s *Stream) append(id StreamID, fv [][]byte, lim nodeLimits) {
 	if n == nil {
 		n = newStreamNode(id, fv)
 		s.nodes.SetHint(n, &s.hint)
-		s.tail = n
+		s.link(n)
 	}
 	n.add(id, fv)
 	s.length++
@@ -403,20 +440,25 @@ func (s *Stream) append(id StreamID, fv [][]byte, lim nodeLimits) {
 // ID is at most id, or nil.
 func (s *Stream) nodeFor(id StreamID) *streamNode {
 	s.pivot.first = id
-	var found *streamNode
-	s.nodes.Descend(&s.pivot, func(n *streamNode) bool {
-		found = n
-		return false
-	})
-	return found
+	s.found = nil
+	s.nodes.Descend(&s.pivot, s.floor)
+	return s.found
 }
 
-// removeNode drops n from the tree.
+// removeNode drops n from the tree and the node list.
 func (s *Stream) removeNode(n *streamNode) {
 	s.nodes.Delete(n)
-	if s.tail == n {
-		s.tail, _ = s.nodes.Max()
+	if n.prev != nil {
+		n.prev.next = n.next
+	} else {
+		s.head = n.next
 	}
+	if n.next != nil {
+		n.next.prev = n.prev
+	} else {
+		s.tail = n.prev
+	}
+	n.prev, n.next = nil, nil
 }
 
 // delete marks the live entry id deleted and reports whether it existed
@@ -467,32 +509,40 @@ func (s *Stream) ascend(start, end StreamID, fn func(n *streamNode, e *streamEnt
 	if end.Less(start) {
 		return
 	}
-	from := s.nodeFor(start)
-	if from == nil {
-		from, _ = s.nodes.Min()
-		if from == nil {
-			return
-		}
+	n := s.nodeFor(start)
+	if n == nil {
+		n = s.head
 	}
 	var e streamEntry
-	s.nodes.Ascend(from, func(n *streamNode) bool {
-		if end.Less(n.first) {
-			return false
-		}
+	for ; n != nil && !end.Less(n.first); n = n.next {
 		if n.last.Less(start) {
-			return true
+			continue
 		}
 		for off := 0; off < len(n.data); off = e.end {
 			n.decode(off, &e)
-			if e.id.Less(start) || e.deleted() {
+			if !e.id.Less(start) {
+				s.ascendAt(n, off, end, fn)
+				return
+			}
+		}
+	}
+}
+
+// ascendAt is ascend from the entry at offset off of node n, which must
+// not be after end: a caller that has found its first entry resumes there.
+func (s *Stream) ascendAt(n *streamNode, off int, end StreamID, fn func(n *streamNode, e *streamEntry) bool) {
+	var e streamEntry
+	for ; n != nil && !end.Less(n.first); n, off = n.next, 0 {
+		for ; off < len(n.data); off = e.end {
+			n.decode(off, &e)
+			if e.deleted() {
 				continue
 			}
 			if end.Less(e.id) || !fn(n, &e) {
-				return false
+				return
 			}
 		}
-		return true
-	})
+	}
 }
 
 // descend calls fn for each live entry with start <= id <= end, in reverse
@@ -501,13 +551,9 @@ func (s *Stream) descend(start, end StreamID, fn func(n *streamNode, e *streamEn
 	if end.Less(start) {
 		return
 	}
-	s.pivot.first = end
 	var e streamEntry
 	var buf [128]int
-	s.nodes.Descend(&s.pivot, func(n *streamNode) bool {
-		if n.last.Less(start) {
-			return false
-		}
+	for n := s.nodeFor(end); n != nil && !n.last.Less(start); n = n.prev {
 		offs := n.offsets(buf[:0])
 		for i := len(offs) - 1; i >= 0; i-- {
 			n.decode(offs[i], &e)
@@ -515,11 +561,10 @@ func (s *Stream) descend(start, end StreamID, fn func(n *streamNode, e *streamEn
 				continue
 			}
 			if e.id.Less(start) || !fn(n, &e) {
-				return false
+				return
 			}
 		}
-		return true
-	})
+	}
 }
 
 // lastLive returns the last live entry's ID (streamLastValidID), or false.
@@ -560,8 +605,8 @@ func (s *Stream) trim(t trimArgs) int64 {
 	}
 	var deleted int64
 	for {
-		n, ok := s.nodes.Min()
-		if !ok {
+		n := s.head
+		if n == nil {
 			break
 		}
 		if t.strategy == trimMaxLen && s.length <= t.maxLen {
@@ -648,11 +693,16 @@ func (s *Stream) raxNodes() int {
 func (s *Stream) check() error {
 	var length int64
 	var prevLast *StreamID
-	var lastNode *streamNode
+	var lastNode, prevNode *streamNode
 	firstLive := StreamID{}
 	seenLive := false
 	var err error
 	s.nodes.Scan(func(n *streamNode) bool {
+		if n.prev != prevNode || prevNode == nil && s.head != n || prevNode != nil && prevNode.next != n {
+			err = fmt.Errorf("node %s: list links disagree with the tree", n.first)
+			return false
+		}
+		prevNode = n
 		if prevLast != nil && !prevLast.Less(n.first) {
 			err = fmt.Errorf("node %s starts at or before the previous node's last %s", n.first, *prevLast)
 			return false
@@ -718,7 +768,7 @@ func (s *Stream) check() error {
 		return err
 	}
 	switch {
-	case lastNode != s.tail:
+	case lastNode != s.tail || lastNode != nil && lastNode.next != nil || lastNode == nil && s.head != nil:
 		return fmt.Errorf("tail is not the last node")
 	case length != s.length:
 		return fmt.Errorf("length %d, recorded %d", length, s.length)
