@@ -256,7 +256,7 @@ func (g *pgen) elemType(a *Arg, owner string, decls *[]jen.Code) *jen.Statement 
 			}
 		}
 	} else {
-		if a.Optional && !a.Multiple {
+		if asOptional(a) && !a.Multiple {
 			fields = append(fields, jen.Id("Set").Bool().Comment("the block was given"))
 		}
 		fields = append(fields, g.structFields(a.Arguments, name, false, decls)...)
@@ -336,7 +336,12 @@ func tokens(a *Arg) []string {
 
 // isOption: an optional argument that announces itself with a token joins
 // an option group (contract 2.2 rule 2).
-func isOption(a *Arg) bool { return a.Optional && tokens(a) != nil }
+func isOption(a *Arg) bool { return asOptional(a) && tokens(a) != nil }
+
+// asOptional reports whether the parser treats a as optional: optional in
+// the grammar, or a required block marked as_option (the handler checks
+// its Set).
+func asOptional(a *Arg) bool { return a.Optional || a.ann().AsOption }
 
 // minArgs is how many argv elements one occurrence of a needs at least.
 func minArgs(a *Arg, required bool) int {

@@ -156,6 +156,11 @@ type ArgAnn struct {
 	// also accepted anywhere in the option group holding the block, before
 	// or without the block (XADD's LIMIT before MAXLEN).
 	AnyPosition bool `json:"any_position"`
+	// AsOption: a required block whose first child announces itself is
+	// parsed as a member of the option group that follows it, so it may
+	// come anywhere among those options (XTRIM's KEEPREF or LIMIT before
+	// MAXLEN). It gets a Set field; the handler reports its absence.
+	AsOption bool `json:"as_option"`
 	// OnlyIfRemaining: this oneof member is chosen exactly when that many
 	// arguments remain (CLIENT KILL's old ip:port form), before any token.
 	OnlyIfRemaining int `json:"only_if_remaining"`
@@ -489,8 +494,11 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 	if an.OnlyIfRemaining != 0 && (!inOneof || an.OnlyIfRemaining < 0) {
 		return fmt.Errorf("only_if_remaining needs a oneof member and a positive count")
 	}
-	if an.RepeatError != "" && (a.Type != "block" || !a.Optional || a.Multiple) {
+	if an.RepeatError != "" && (a.Type != "block" || !a.Optional && !an.AsOption || a.Multiple) {
 		return fmt.Errorf("repeat_error needs an optional block")
+	}
+	if an.AsOption && (a.Type != "block" || a.Optional || a.Multiple || tokens(a) == nil) {
+		return fmt.Errorf("as_option needs a required block whose first argument has a token")
 	}
 	if an.AnyPosition && (!isScalar(a) || a.Token == "" || !a.Optional || a.Multiple) {
 		return fmt.Errorf("any_position needs an optional tokened scalar")
