@@ -305,11 +305,15 @@ func (e *Engine) XDel(c *Client, a *generated.XDelArgs, w ReplyWriter) error {
 }
 
 // XTrim trims a stream and counts the entries removed; a missing key
-// answers 0 once the arguments are valid.
+// answers 0 once the arguments are valid. The options come in any order
+// (the trim block is parsed as an option), so the strategy may be missing.
 func (e *Engine) XTrim(c *Client, a *generated.XTrimArgs, w ReplyWriter) error {
-	t, err := parseTrim(true, a.Trim.Strategy, a.Trim.Operator, a.Trim.Threshold)
+	t, err := parseTrim(a.Trim.Set, a.Trim.Strategy, a.Trim.Operator, a.Trim.Threshold)
 	if err != nil {
 		return err
+	}
+	if !a.Trim.Set && a.Trim.Count.V == 0 {
+		return ErrXTrimNoStrategy
 	}
 	if err := e.finishTrim(&t, a.Trim.Count); err != nil {
 		return err

@@ -491,6 +491,7 @@ type XTrimArgs struct {
 
 // XTrimArgsTrim is XTRIM's argument "trim".
 type XTrimArgsTrim struct {
+	Set       bool   // the block was given
 	Strategy  string // "MAXLEN", "MINID"
 	Operator  string // "=", "~", or "" when absent
 	Threshold []byte
@@ -506,46 +507,72 @@ func ParseXTrim(argv [][]byte, a *XTrimArgs) error {
 	}
 	a.Key = argv[i]
 	i++
-	if i >= n {
-		return &ArgError{Arg: "trim.strategy", Msg: "ERR syntax error"}
-	}
-	switch {
-	case eqFold(argv[i], "MAXLEN"):
-		a.Trim.Strategy = "MAXLEN"
-		i++
-	case eqFold(argv[i], "MINID"):
-		a.Trim.Strategy = "MINID"
-		i++
-	default:
-		return &ArgError{Arg: "trim.strategy", Msg: "ERR syntax error"}
-	}
 opts1:
 	for i < n {
 		switch {
-		case eqFold(argv[i], "="):
-			if a.Trim.Operator != "" && a.Trim.Operator != "=" {
-				return &ArgError{Arg: "trim.operator", Msg: "ERR syntax error"}
+		case eqFold(argv[i], "MAXLEN") || eqFold(argv[i], "MINID"):
+			if a.Trim.Set {
+				return &ArgError{Arg: "trim", Msg: "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"}
 			}
-			a.Trim.Operator = "="
-			i++
-		case eqFold(argv[i], "~"):
-			if a.Trim.Operator != "" && a.Trim.Operator != "~" {
-				return &ArgError{Arg: "trim.operator", Msg: "ERR syntax error"}
+			a.Trim.Set = true
+			if i >= n {
+				return &ArgError{Arg: "trim.strategy", Msg: "ERR syntax error"}
 			}
-			a.Trim.Operator = "~"
+			switch {
+			case eqFold(argv[i], "MAXLEN"):
+				a.Trim.Strategy = "MAXLEN"
+				i++
+			case eqFold(argv[i], "MINID"):
+				a.Trim.Strategy = "MINID"
+				i++
+			default:
+				return &ArgError{Arg: "trim.strategy", Msg: "ERR syntax error"}
+			}
+		opts2:
+			for i < n {
+				switch {
+				case eqFold(argv[i], "="):
+					if a.Trim.Operator != "" && a.Trim.Operator != "=" {
+						return &ArgError{Arg: "trim.operator", Msg: "ERR syntax error"}
+					}
+					a.Trim.Operator = "="
+					i++
+				case eqFold(argv[i], "~"):
+					if a.Trim.Operator != "" && a.Trim.Operator != "~" {
+						return &ArgError{Arg: "trim.operator", Msg: "ERR syntax error"}
+					}
+					a.Trim.Operator = "~"
+					i++
+				default:
+					break opts2
+				}
+			}
+			if i >= n {
+				return &ArgError{Arg: "trim.threshold", Msg: "ERR syntax error"}
+			}
+			a.Trim.Threshold = argv[i]
 			i++
-		default:
-			break opts1
-		}
-	}
-	if i >= n {
-		return &ArgError{Arg: "trim.threshold", Msg: "ERR syntax error"}
-	}
-	a.Trim.Threshold = argv[i]
-	i++
-opts2:
-	for i < n {
-		switch {
+		opts3:
+			for i < n {
+				switch {
+				case eqFold(argv[i], "LIMIT"):
+					a.Trim.Count.Set = true
+					i++
+					if i >= n {
+						return &ArgError{Arg: "trim.count", Msg: "ERR syntax error"}
+					}
+					if v, ok := ParseInt(argv[i]); !ok {
+						return &ArgError{Arg: "trim.count", Msg: "ERR value is not an integer or out of range"}
+					} else if v < 0 {
+						return &ArgError{Arg: "trim.count", Msg: "ERR The LIMIT argument must be >= 0."}
+					} else {
+						a.Trim.Count.V = v
+					}
+					i++
+				default:
+					break opts3
+				}
+			}
 		case eqFold(argv[i], "LIMIT"):
 			a.Trim.Count.Set = true
 			i++
@@ -560,13 +587,6 @@ opts2:
 				a.Trim.Count.V = v
 			}
 			i++
-		default:
-			break opts2
-		}
-	}
-opts3:
-	for i < n {
-		switch {
 		case eqFold(argv[i], "KEEPREF"):
 			if a.Condition != "" && a.Condition != "KEEPREF" {
 				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
@@ -586,7 +606,7 @@ opts3:
 			a.Condition = "ACKED"
 			i++
 		default:
-			break opts3
+			break opts1
 		}
 	}
 	if i < n {

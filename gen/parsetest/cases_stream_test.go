@@ -17,6 +17,8 @@ func init() {
 		{argv: "XRANGE s - + FOO 1", want: "ERR syntax error"},
 		{argv: "XTRIM s MAXLEN ~ 5 LIMIT x", want: "ERR value is not an integer or out of range"},
 		{argv: "XTRIM s FOO 1", want: "ERR syntax error"},
+		{argv: "XTRIM s LIMIT 5 MAXLEN ~ 1", want: ""},
+		{argv: "XTRIM s MAXLEN 1 MINID 2", want: "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"},
 		{argv: "XSETID s 1-1 ENTRIESADDED x", want: "ERR value is not an integer or out of range"},
 		{argv: "XSETID s 1-1 FOO", want: "ERR syntax error"},
 	}...)
