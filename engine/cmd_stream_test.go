@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +146,93 @@ func TestXInfoStream(t *testing.T) {
 			{cmd: "XINFO STREAM s FOO", resp2: "-ERR unknown subcommand or wrong number of arguments for 'STREAM'. Try XINFO HELP.\r\n"},
 		}},
 	})
+}
+
+// TestStreamCommandsRandom runs random stream commands, valid and not, on
+// two keys with small node limits. run checks after every command that
+// exactly one reply was written (or an error returned with nothing
+// written) and that e.check(), which includes every stream's check,
+// passes.
+func TestStreamCommandsRandom(t *testing.T) {
+	const seed = 7
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	// The clock starts near the explicit IDs' ms, so "*" and explicit IDs mix.
+	clk := NewManualClock(time.UnixMilli(20))
+	e := New(Options{Clock: clk, Seed: 1})
+	c := &Client{ID: 1}
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	base := 0
+	id := func() string {
+		ms := strconv.Itoa(base + rng.IntN(40))
+		switch rng.IntN(8) {
+		case 0:
+			return ms
+		case 1:
+			return ms + "-*"
+		case 2:
+			return pick("-", "+", "("+ms, "foo", "18446744073709551615-18446744073709551615")
+		}
+		return ms + "-" + strconv.Itoa(rng.IntN(4))
+	}
+	trim := func() string {
+		s := pick("MAXLEN", "MINID") + " " + pick("", "= ", "~ ")
+		if strings.HasPrefix(s, "MAXLEN") {
+			s += strconv.Itoa(rng.IntN(12) - 1)
+		} else {
+			s += id()
+		}
+		if rng.IntN(3) == 0 {
+			s += " LIMIT " + strconv.Itoa(rng.IntN(6)-1)
+		}
+		return s
+	}
+	added := 0
+	for i := 0; i < 5000; i++ {
+		if rng.IntN(50) == 0 {
+			e.SetStreamNodeMaxEntries(int64(rng.IntN(6)))
+			e.SetStreamNodeMaxBytes(int64(rng.IntN(200)))
+		}
+		if rng.IntN(10) == 0 {
+			base++
+			clk.Advance(time.Duration(rng.IntN(3)-1) * time.Millisecond)
+		}
+		if rng.IntN(200) == 0 {
+			run(t, e, c, "DEL s t") // an exhausted stream stays exhausted
+		}
+		key := pick("s", "t")
+		var cmd string
+		switch rng.IntN(9) {
+		case 0, 1, 2:
+			opts := ""
+			if rng.IntN(3) == 0 {
+				opts = trim() + " "
+			}
+			if rng.IntN(5) == 0 {
+				opts += "NOMKSTREAM "
+			}
+			fv := pick("f v", "f 1 g 2", "g 2 f 1", "f "+strings.Repeat("x", rng.IntN(80)), "f")
+			cmd = "XADD " + key + " " + opts + pick("*", "*", id()) + " " + fv
+		case 3:
+			cmd = "XDEL " + key + " " + id() + " " + id()
+		case 4:
+			cmd = "XTRIM " + key + " " + trim()
+		case 5:
+			cmd = "XRANGE " + key + " " + id() + " " + id() + pick("", " COUNT 2", " COUNT 0")
+		case 6:
+			cmd = "XREVRANGE " + key + " " + id() + " " + id() + pick("", " COUNT 3")
+		case 7:
+			cmd = "XSETID " + key + " " + id() + pick("", " ENTRIESADDED 50", " MAXDELETEDID "+id())
+		default:
+			cmd = "XINFO STREAM " + key + pick("", " FULL", " FULL COUNT 1")
+		}
+		if r2, _ := run(t, e, c, cmd); strings.HasPrefix(cmd, "XADD") && strings.HasPrefix(r2, "$") {
+			added++
+		}
+	}
+	// Guard against a generator that only produces errors.
+	if added < 500 {
+		t.Fatalf("seed %d: only %d XADDs succeeded", seed, added)
+	}
+	t.Logf("%d XADDs succeeded", added)
 }
