@@ -125,6 +125,16 @@ func TestXTrimAndXSetID(t *testing.T) {
 			{cmd: "XADD s 9-0 f v", resp2: "-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n"},
 			{cmd: "XADD s 9-* f v", resp2: bulk("9-1")},
 		}},
+		{"XSETID below a stored deleted entry", []step{
+			{cmd: "XADD w 1-0 f v"}, {cmd: "XADD w 2-0 f v"}, {cmd: "XADD w 3-0 f v"},
+			{cmd: "XDEL w 3-0", resp2: in(1)},
+			{cmd: "XSETID w 3-0 MAXDELETEDID 0-1", resp2: ok},
+			{cmd: "XSETID w 2-5", resp2: ok},
+			{cmd: "XADD w 2-6 f v", resp2: bulk("2-6")},
+			{cmd: "XRANGE w 2-6 2-6", resp2: arr(arr(bulk("2-6"), arr(bulk("f"), bulk("v"))))},
+			{cmd: "XDEL w 2-6", resp2: in(1)},
+			{cmd: "XLEN w", resp2: in(2)},
+		}},
 	})
 }
 

@@ -472,9 +472,15 @@ func (s *Stream) delete(id StreamID) bool {
 	var e streamEntry
 	for off := 0; off < len(n.data); off = e.end {
 		n.decode(off, &e)
+		// Deleted entries are skipped before comparing, as Redis's
+		// iterator does: XSETID can move last-generated-id below a
+		// deleted entry, so a later entry may sort before it.
+		if e.deleted() {
+			continue
+		}
 		if c := e.id.Compare(id); c > 0 {
 			return false
-		} else if c < 0 || e.deleted() {
+		} else if c < 0 {
 			continue
 		}
 		s.length--
@@ -692,7 +698,10 @@ func (s *Stream) raxNodes() int {
 // step.
 func (s *Stream) check() error {
 	var length int64
-	var prevLast *StreamID
+	// Live entries are strictly ordered. Deleted ones may not be: XSETID
+	// can move last-generated-id below a deleted entry (as in Redis).
+	var prevLive StreamID
+	seenLiveAny := false
 	var lastNode, prevNode *streamNode
 	firstLive := StreamID{}
 	seenLive := false
@@ -703,18 +712,14 @@ func (s *Stream) check() error {
 			return false
 		}
 		prevNode = n
-		if prevLast != nil && !prevLast.Less(n.first) {
-			err = fmt.Errorf("node %s starts at or before the previous node's last %s", n.first, *prevLast)
-			return false
-		}
-		base := newStreamNode(n.first, nil)
-		base.fields, base.nfields = n.fields, n.nfields
-		base.lpBase = lpHeaderSize + lpIntSize(int64(n.nfields)) + lpIntSize(0)
+
+		// Recompute the listpack size from scratch.
+		lpBase := lpHeaderSize + lpIntSize(int64(n.nfields)) + lpIntSize(0)
 		_, off := binary.Uvarint(n.fields)
 		for i := 0; i < n.nfields; i++ {
 			var f []byte
 			f, off = readBytes(n.fields, off)
-			base.lpBase += lpStrSize(f)
+			lpBase += lpStrSize(f)
 		}
 		var e streamEntry
 		count, live := 0, 0
@@ -725,9 +730,12 @@ func (s *Stream) check() error {
 				err = fmt.Errorf("node %s: first entry is %s", n.first, e.id)
 				return false
 			}
-			if count > 0 && !prev.Less(e.id) {
-				err = fmt.Errorf("node %s: entry %s after %s", n.first, e.id, prev)
-				return false
+			if !e.deleted() {
+				if seenLiveAny && !prevLive.Less(e.id) {
+					err = fmt.Errorf("node %s: live entry %s after %s", n.first, e.id, prevLive)
+					return false
+				}
+				prevLive, seenLiveAny = e.id, true
 			}
 			var fv [][]byte
 			n.pairs(&e, func(f, v []byte) { fv = append(fv, f, v) })
@@ -735,7 +743,7 @@ func (s *Stream) check() error {
 				err = fmt.Errorf("node %s: entry %s has no fields", n.first, e.id)
 				return false
 			}
-			base.lpBase += lpEntrySize(n.first, e.id, fv, e.flags&flagSameFields != 0)
+			lpBase += lpEntrySize(n.first, e.id, fv, e.flags&flagSameFields != 0)
 			prev = e.id
 			count++
 			if !e.deleted() {
@@ -752,15 +760,13 @@ func (s *Stream) check() error {
 			err = fmt.Errorf("node %s is empty", n.first)
 		case prev != n.last:
 			err = fmt.Errorf("node %s: last entry %s, recorded %s", n.first, prev, n.last)
-		case base.lpBase != n.lpBase:
-			err = fmt.Errorf("node %s: listpack size %d, recorded %d", n.first, base.lpBase, n.lpBase)
+		case lpBase != n.lpBase:
+			err = fmt.Errorf("node %s: listpack size %d, recorded %d", n.first, lpBase, n.lpBase)
 		}
 		if err != nil {
 			return false
 		}
 		length += int64(live)
-		last := n.last
-		prevLast = &last
 		lastNode = n
 		return true
 	})
@@ -772,8 +778,8 @@ func (s *Stream) check() error {
 		return fmt.Errorf("tail is not the last node")
 	case length != s.length:
 		return fmt.Errorf("length %d, recorded %d", length, s.length)
-	case prevLast != nil && s.lastID.Less(*prevLast):
-		return fmt.Errorf("last-generated-id %s before entry %s", s.lastID, *prevLast)
+	case seenLiveAny && s.lastID.Less(prevLive):
+		return fmt.Errorf("last-generated-id %s before entry %s", s.lastID, prevLive)
 	case firstLive != s.firstID:
 		return fmt.Errorf("first live entry %s, recorded %s", firstLive, s.firstID)
 	case s.entriesAdded < s.length:
