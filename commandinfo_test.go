@@ -43,6 +43,10 @@ var argumentsRevised = map[string]string{
 	"mset":                    "7.2 names the block data (was key_value)",
 	"msetnx":                  "7.2 names the block data (was key_value)",
 	"debug":                   "Redis documents no arguments; redcurrent's generated parser needs subcommand and arg",
+	"xadd":                    "8.2 adds the KEEPREF|DELREF|ACKED oneof condition; 7.2 names id-selector and data (were id_or_auto, field_value)",
+	"xtrim":                   "8.2 adds the KEEPREF|DELREF|ACKED oneof condition",
+	"xinfo|stream":            "7.2 makes FULL a pure-token inside the block full-block (was the block's token)",
+	"xsetid":                  "7.2 names entries-added and max-deleted-id (were entries_added, max_deleted_entry_id)",
 }
 
 // TestCommandInfoAndDocs asks both servers COMMAND INFO and COMMAND DOCS for

@@ -40,6 +40,11 @@ type Engine struct {
 	fixedDepth   int
 
 	stats Stats
+
+	// streamNode holds stream-node-max-entries and stream-node-max-bytes.
+	streamNode nodeLimits
+	// fieldScratch is XADD's reusable field/value list.
+	fieldScratch [][]byte
 }
 
 // Stats are the engine's counters behind INFO stats.
@@ -75,6 +80,7 @@ func New(opts Options) *Engine {
 		dbs:          make([]*db, n),
 		watched:      make([]map[string][]*Client, n),
 		activeExpire: true,
+		streamNode:   nodeLimits{maxEntries: 100, maxBytes: 4096},
 	}
 	for i := range e.dbs {
 		e.dbs[i] = newDB()
@@ -140,3 +146,12 @@ func (e *Engine) nowMs() int64 {
 func (e *Engine) validDB(i int64) bool { return i >= 0 && i < int64(len(e.dbs)) }
 
 func msToTime(ms int64) time.Time { return time.UnixMilli(ms) }
+
+// SetStreamNodeMaxEntries sets stream-node-max-entries: a stream node takes
+// at most n entries, live or deleted (0: no limit). It applies to nodes
+// written from now on, as in Redis. e.mu held.
+func (e *Engine) SetStreamNodeMaxEntries(n int64) { e.streamNode.maxEntries = n }
+
+// SetStreamNodeMaxBytes sets stream-node-max-bytes: a stream node closes
+// before Redis's listpack for it would reach n bytes (0: 1 GiB). e.mu held.
+func (e *Engine) SetStreamNodeMaxBytes(n int64) { e.streamNode.maxBytes = n }

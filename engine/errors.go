@@ -49,6 +49,27 @@ var (
 	ErrNotInMulti            = &Error{"ERR", "Command not allowed inside a transaction"}
 	ErrClientName            = &Error{"ERR", "Client names cannot contain spaces, newlines or special characters."}
 	ErrNoSuchClient          = &Error{"ERR", "No such client"}
+
+	// Streams (t_stream.c).
+	ErrInvalidID          = &Error{"ERR", "Invalid stream ID specified as stream command argument"}
+	ErrIDTooSmall         = &Error{"ERR", "The ID specified in XADD is equal or smaller than the target stream top item"}
+	ErrIDZero             = &Error{"ERR", "The ID specified in XADD must be greater than 0-0"}
+	ErrStreamExhausted    = &Error{"ERR", "The stream has exhausted the last possible ID, unable to add more items"}
+	ErrXAddArity          = &Error{"ERR", "wrong number of arguments for 'xadd' command"}
+	ErrMaxLenNegative     = &Error{"ERR", "The MAXLEN argument must be >= 0."}
+	ErrLimitNegative      = &Error{"ERR", "The LIMIT argument must be >= 0."}
+	ErrTrimBoth           = &Error{"ERR", "syntax error, MAXLEN and MINID options at the same time are not compatible"}
+	ErrLimitNoStrategy    = &Error{"ERR", "syntax error, LIMIT cannot be used without specifying a trimming strategy"}
+	ErrLimitNoApprox      = &Error{"ERR", "syntax error, LIMIT cannot be used without the special ~ option"}
+	ErrXTrimNoStrategy    = &Error{"ERR", "syntax error, XTRIM must be called with a trimming strategy"}
+	ErrIntervalStart      = &Error{"ERR", "invalid start ID for the interval"}
+	ErrIntervalEnd        = &Error{"ERR", "invalid end ID for the interval"}
+	ErrXSetIDSmall        = &Error{"ERR", "The ID specified in XSETID is smaller than the target stream top item"}
+	ErrXSetIDMaxDeleted   = &Error{"ERR", "The ID specified in XSETID is smaller than current max_deleted_entry_id"}
+	ErrXSetIDProvidedMax  = &Error{"ERR", "The ID specified in XSETID is smaller than the provided max_deleted_entry_id"}
+	ErrXSetIDEntriesAdded = &Error{"ERR", "The entries_added specified in XSETID is smaller than the target stream length"}
+	ErrEntriesAddedNeg    = &Error{"ERR", "entries_added must be positive"}
+	ErrXInfoStreamArgs    = &Error{"ERR", "unknown subcommand or wrong number of arguments for 'STREAM'. Try XINFO HELP."}
 )
 
 // ErrInvalidExpireTime is the reply to an expiry that is not positive or

@@ -254,7 +254,7 @@ func run(t testing.TB, e *Engine, c *Client, line string) (string, string) {
 	t.Helper()
 	argv := split(line)
 	name := strings.ToUpper(string(argv[0]))
-	if name == "OBJECT" && len(argv) > 1 {
+	if (name == "OBJECT" || name == "XINFO") && len(argv) > 1 {
 		name += " " + strings.ToUpper(string(argv[1]))
 	}
 	f := commands[name]

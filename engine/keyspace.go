@@ -295,6 +295,11 @@ func (e *Engine) check() error {
 					return fmt.Errorf("db %d: key %q shared but holds %q", i, k, s.b)
 				}
 			}
+			if st, ok := ent.val.(*Stream); ok {
+				if err := st.check(); err != nil {
+					return fmt.Errorf("db %d: stream %q: %v", i, k, err)
+				}
+			}
 			if ent.expire != 0 {
 				nexp++
 				if got, ok := d.expires.Get(ent); !ok || got != ent {

@@ -259,7 +259,7 @@ func (g *pgen) elemType(a *Arg, owner string, decls *[]jen.Code) *jen.Statement 
 			}
 		}
 	} else {
-		if a.Optional && !a.Multiple {
+		if asOptional(a) && !a.Multiple {
 			fields = append(fields, jen.Id("Set").Bool().Comment("the block was given"))
 		}
 		fields = append(fields, g.structFields(a.Arguments, name, false, decls)...)
@@ -339,7 +339,12 @@ func tokens(a *Arg) []string {
 
 // isOption: an optional argument that announces itself with a token joins
 // an option group (contract 2.2 rule 2).
-func isOption(a *Arg) bool { return a.Optional && tokens(a) != nil }
+func isOption(a *Arg) bool { return asOptional(a) && tokens(a) != nil }
+
+// asOptional reports whether the parser treats a as optional: optional in
+// the grammar, or a required block marked as_option (the handler checks
+// its Set).
+func asOptional(a *Arg) bool { return a.Optional || a.ann().AsOption }
 
 // minArgs is how many argv elements one occurrence of a needs at least.
 func minArgs(a *Arg, required bool) int {
@@ -864,12 +869,34 @@ func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string) []jen.Code {
 				body = append(body, lv().Dot("Set").Op("=").True())
 				body = append(body, g.take(a, func() *jen.Statement { return lv().Dot("V") }, p, true, 0)...)
 			case a.Type == "block":
+				if msg := a.ann().RepeatError; msg != "" {
+					body = append(body, jen.If(lv().Dot("Set")).Block(g.errReturn(p, msg)))
+				}
 				body = append(body, lv().Dot("Set").Op("=").True())
 				body = append(body, g.take(a, lv, p, a.Token != "", 0)...)
 			default:
 				body = append(body, g.take(a, lv, p, a.Token != "", 0)...)
 			}
 			cases = append(cases, jen.Case(matchAny(toks)).Block(body...))
+			if a.Type == "block" {
+				// A child marked any_position is also an option of this
+				// group: given before the block (or without it), it fills
+				// the block's field and leaves Set alone.
+				for _, c := range a.Arguments {
+					if !c.ann().AnyPosition {
+						continue
+					}
+					ctoks := dedupe(tokens(c), seen)
+					if len(ctoks) == 0 {
+						continue
+					}
+					cp := joinPath(p, c.Name)
+					cf := func() *jen.Statement { return lv().Dot(fieldName(c.Name)) }
+					cbody := append(prologue(), cf().Dot("Set").Op("=").True())
+					cbody = append(cbody, g.take(c, func() *jen.Statement { return cf().Dot("V") }, cp, true, 0)...)
+					cases = append(cases, jen.Case(matchAny(ctoks)).Block(cbody...))
+				}
+			}
 		default:
 			// An untokened oneof: one case per member, with the conflict rule.
 			for _, m := range a.Arguments {

@@ -153,6 +153,18 @@ type ArgAnn struct {
 	// Aliases: extra tokens of a oneof, each standing for a member's token
 	// ({"SLAVE": "REPLICA"}).
 	Aliases map[string]string `json:"aliases"`
+	// RepeatError: an optional block in an option group given a second
+	// time fails at once with this text (XADD's MAXLEN ... MINID ...).
+	RepeatError string `json:"repeat_error"`
+	// AnyPosition: this optional tokened scalar of an optional block is
+	// also accepted anywhere in the option group holding the block, before
+	// or without the block (XADD's LIMIT before MAXLEN).
+	AnyPosition bool `json:"any_position"`
+	// AsOption: a required block whose first child announces itself is
+	// parsed as a member of the option group that follows it, so it may
+	// come anywhere among those options (XTRIM's KEEPREF or LIMIT before
+	// MAXLEN). It gets a Set field; the handler reports its absence.
+	AsOption bool `json:"as_option"`
 	// OnlyIfRemaining: this oneof member is chosen exactly when that many
 	// arguments remain (CLIENT KILL's old ip:port form), before any token.
 	OnlyIfRemaining int `json:"only_if_remaining"`
@@ -490,7 +502,16 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 	if an.OnlyIfRemaining != 0 && (!inOneof || an.OnlyIfRemaining < 0) {
 		return fmt.Errorf("only_if_remaining needs a oneof member and a positive count")
 	}
-	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError} {
+	if an.RepeatError != "" && (a.Type != "block" || !a.Optional && !an.AsOption || a.Multiple) {
+		return fmt.Errorf("repeat_error needs an optional block")
+	}
+	if an.AsOption && (a.Type != "block" || a.Optional || a.Multiple || tokens(a) == nil) {
+		return fmt.Errorf("as_option needs a required block whose first argument has a token")
+	}
+	if an.AnyPosition && (!isScalar(a) || a.Token == "" || !a.Optional || a.Multiple) {
+		return fmt.Errorf("any_position needs an optional tokened scalar")
+	}
+	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError, an.RepeatError} {
 		if err := checkErrorText(msg); err != nil {
 			return err
 		}

@@ -201,6 +201,33 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idTime:
 		a := new(TimeArgs)
 		return a, ParseTime(argv, a)
+	case idXAdd:
+		a := new(XAddArgs)
+		return a, ParseXAdd(argv, a)
+	case idXDel:
+		a := new(XDelArgs)
+		return a, ParseXDel(argv, a)
+	case idXInfoHelp:
+		a := new(XInfoHelpArgs)
+		return a, ParseXInfoHelp(argv, a)
+	case idXInfoStream:
+		a := new(XInfoStreamArgs)
+		return a, ParseXInfoStream(argv, a)
+	case idXLen:
+		a := new(XLenArgs)
+		return a, ParseXLen(argv, a)
+	case idXRange:
+		a := new(XRangeArgs)
+		return a, ParseXRange(argv, a)
+	case idXRevRange:
+		a := new(XRevRangeArgs)
+		return a, ParseXRevRange(argv, a)
+	case idXSetID:
+		a := new(XSetIDArgs)
+		return a, ParseXSetID(argv, a)
+	case idXTrim:
+		a := new(XTrimArgs)
+		return a, ParseXTrim(argv, a)
 	case idAppend:
 		a := new(AppendArgs)
 		return a, ParseAppend(argv, a)
@@ -349,6 +376,15 @@ type Handlers[C, W any] interface {
 	Info(c C, a InfoArgs, w W) error
 	SwapDB(c C, a SwapDBArgs, w W) error
 	Time(c C, a TimeArgs, w W) error
+	XAdd(c C, a XAddArgs, w W) error
+	XDel(c C, a XDelArgs, w W) error
+	XInfoHelp(c C, a XInfoHelpArgs, w W) error
+	XInfoStream(c C, a XInfoStreamArgs, w W) error
+	XLen(c C, a XLenArgs, w W) error
+	XRange(c C, a XRangeArgs, w W) error
+	XRevRange(c C, a XRevRangeArgs, w W) error
+	XSetID(c C, a XSetIDArgs, w W) error
+	XTrim(c C, a XTrimArgs, w W) error
 	Append(c C, a AppendArgs, w W) error
 	Decr(c C, a DecrArgs, w W) error
 	DecrBy(c C, a DecrByArgs, w W) error
@@ -768,6 +804,60 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.Time(c, a, w)
+	case idXAdd:
+		var a XAddArgs
+		if err := ParseXAdd(argv, &a); err != nil {
+			return err
+		}
+		return h.XAdd(c, a, w)
+	case idXDel:
+		var a XDelArgs
+		if err := ParseXDel(argv, &a); err != nil {
+			return err
+		}
+		return h.XDel(c, a, w)
+	case idXInfoHelp:
+		var a XInfoHelpArgs
+		if err := ParseXInfoHelp(argv, &a); err != nil {
+			return err
+		}
+		return h.XInfoHelp(c, a, w)
+	case idXInfoStream:
+		var a XInfoStreamArgs
+		if err := ParseXInfoStream(argv, &a); err != nil {
+			return err
+		}
+		return h.XInfoStream(c, a, w)
+	case idXLen:
+		var a XLenArgs
+		if err := ParseXLen(argv, &a); err != nil {
+			return err
+		}
+		return h.XLen(c, a, w)
+	case idXRange:
+		var a XRangeArgs
+		if err := ParseXRange(argv, &a); err != nil {
+			return err
+		}
+		return h.XRange(c, a, w)
+	case idXRevRange:
+		var a XRevRangeArgs
+		if err := ParseXRevRange(argv, &a); err != nil {
+			return err
+		}
+		return h.XRevRange(c, a, w)
+	case idXSetID:
+		var a XSetIDArgs
+		if err := ParseXSetID(argv, &a); err != nil {
+			return err
+		}
+		return h.XSetID(c, a, w)
+	case idXTrim:
+		var a XTrimArgs
+		if err := ParseXTrim(argv, &a); err != nil {
+			return err
+		}
+		return h.XTrim(c, a, w)
 	case idAppend:
 		var a AppendArgs
 		if err := ParseAppend(argv, &a); err != nil {

@@ -172,6 +172,16 @@ const (
 	idInfo
 	idSwapDB
 	idTime
+	idXAdd
+	idXDel
+	idXInfo
+	idXInfoHelp
+	idXInfoStream
+	idXLen
+	idXRange
+	idXRevRange
+	idXSetID
+	idXTrim
 	idAppend
 	idDecr
 	idDecrBy
@@ -2127,6 +2137,525 @@ var cmdTime = &Command{
 	Tips:       []string{"nondeterministic_output"},
 	id:         idTime,
 }
+var cmdXAdd = &Command{
+	ACL: []string{"@write", "@stream", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "nomkstream",
+		Optional:     true,
+		Since:        "6.2.0",
+		Token:        "NOMKSTREAM",
+		Type:         "pure-token",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "keepref",
+			Token:        "KEEPREF",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "delref",
+			Token:        "DELREF",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "acked",
+			Token:        "ACKED",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "condition",
+		Optional:     true,
+		Since:        "8.2.0",
+		Type:         "oneof",
+	}, {
+		Args: []Arg{{
+			Args: []Arg{{
+				KeySpecIndex: -1,
+				Name:         "maxlen",
+				Token:        "MAXLEN",
+				Type:         "pure-token",
+			}, {
+				KeySpecIndex: -1,
+				Name:         "minid",
+				Since:        "6.2.0",
+				Token:        "MINID",
+				Type:         "pure-token",
+			}},
+			KeySpecIndex: -1,
+			Name:         "strategy",
+			Type:         "oneof",
+		}, {
+			Args: []Arg{{
+				KeySpecIndex: -1,
+				Name:         "equal",
+				Token:        "=",
+				Type:         "pure-token",
+			}, {
+				KeySpecIndex: -1,
+				Name:         "approximately",
+				Token:        "~",
+				Type:         "pure-token",
+			}},
+			KeySpecIndex: -1,
+			Name:         "operator",
+			Optional:     true,
+			Type:         "oneof",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "threshold",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "count",
+			Optional:     true,
+			Since:        "6.2.0",
+			Token:        "LIMIT",
+			Type:         "integer",
+		}},
+		KeySpecIndex: -1,
+		Name:         "trim",
+		Optional:     true,
+		Type:         "block",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "auto-id",
+			Token:        "*",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "id",
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Name:         "id-selector",
+		Type:         "oneof",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "field",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "value",
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "data",
+		Type:         "block",
+	}},
+	Arity:      -5,
+	Complexity: "O(1) to add an entry; trimming costs O(N) in the N entries it removes",
+	FirstKey:   1,
+	FlagNames:  []string{"write", "denyoom", "fast"},
+	Flags:      FlagWrite | FlagDenyOOM | FlagFast,
+	Group:      "stream",
+	History:    [][2]string{{"6.2.0", "NOMKSTREAM, the MINID strategy and LIMIT."}, {"7.0.0", "Explicit IDs of the form <ms>-*."}, {"8.2.0", "KEEPREF, DELREF and ACKED."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "update"},
+		Flags:       KeyRW | KeyUpdate,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Notes:       "Updated rather than inserted, because the same call may trim the stream.",
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xadd",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Appends an entry to a stream, creating the stream unless told not to, and optionally trims it.",
+	Tips:    []string{"nondeterministic_output"},
+	id:      idXAdd,
+}
+var cmdXDel = &Command{
+	ACL: []string{"@write", "@stream", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "id",
+		Type:         "string",
+	}},
+	Arity:      -3,
+	Complexity: "O(1) per ID",
+	FirstKey:   1,
+	FlagNames:  []string{"write", "fast"},
+	Flags:      FlagWrite | FlagFast,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "delete"},
+		Flags:       KeyRW | KeyDelete,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xdel",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Deletes entries from a stream by ID and counts those that existed.",
+	id:      idXDel,
+}
+var cmdXInfo = &Command{
+	ACL:         []string{"@slow"},
+	Arity:       -2,
+	Complexity:  "Varies by subcommand",
+	Flags:       0,
+	Group:       "stream",
+	Name:        "xinfo",
+	Since:       "5.0.0",
+	Subcommands: []*Command{cmdXInfoHelp, cmdXInfoStream},
+	Summary:     "Groups the commands that describe streams, their consumer groups and consumers.",
+	id:          idXInfo,
+}
+var cmdXInfoHelp = &Command{
+	ACL:        []string{"@stream", "@slow"},
+	Arity:      2,
+	Complexity: "O(1)",
+	Container:  "xinfo",
+	FlagNames:  []string{"loading", "stale"},
+	Flags:      FlagLoading | FlagStale,
+	Group:      "stream",
+	Name:       "xinfo|help",
+	Since:      "5.0.0",
+	Summary:    "Lists the XINFO subcommands with a one-line description each.",
+	id:         idXInfoHelp,
+}
+var cmdXInfoStream = &Command{
+	ACL: []string{"@read", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "full",
+			Token:        "FULL",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "count",
+			Optional:     true,
+			Token:        "COUNT",
+			Type:         "integer",
+		}},
+		KeySpecIndex: -1,
+		Name:         "full-block",
+		Optional:     true,
+		Type:         "block",
+	}},
+	Arity:      -3,
+	Complexity: "O(log N) for the summary; with FULL, O(N) in the entries and pending entries returned",
+	Container:  "xinfo",
+	FirstKey:   2,
+	FlagNames:  []string{"readonly"},
+	Flags:      FlagReadonly,
+	Group:      "stream",
+	History:    [][2]string{{"6.0.0", "The FULL form."}, {"7.0.0", "max-deleted-entry-id, entries-added, recorded-first-entry-id, and entries-read and lag for groups."}, {"7.2.0", "active-time for consumers; seen-time changed meaning."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         2,
+	}},
+	LastKey: 2,
+	Name:    "xinfo|stream",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Describes a stream: its counters, node counts and edge entries, or with FULL its entries too.",
+	id:      idXInfoStream,
+}
+var cmdXLen = &Command{
+	ACL: []string{"@read", "@stream", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}},
+	Arity:      2,
+	Complexity: "O(1)",
+	FirstKey:   1,
+	FlagNames:  []string{"readonly", "fast"},
+	Flags:      FlagReadonly | FlagFast,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO"},
+		Flags:       KeyRO,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xlen",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Counts the entries of a stream.",
+	id:      idXLen,
+}
+var cmdXRange = &Command{
+	ACL: []string{"@read", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "start",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "end",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "count",
+		Optional:     true,
+		Token:        "COUNT",
+		Type:         "integer",
+	}},
+	Arity:      -4,
+	Complexity: "O(N) in the number of entries returned",
+	FirstKey:   1,
+	FlagNames:  []string{"readonly"},
+	Flags:      FlagReadonly,
+	Group:      "stream",
+	History:    [][2]string{{"6.2.0", "Exclusive ranges with '('."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xrange",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Returns the entries of a stream whose IDs fall in a range, oldest first.",
+	id:      idXRange,
+}
+var cmdXRevRange = &Command{
+	ACL: []string{"@read", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "end",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "start",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "count",
+		Optional:     true,
+		Token:        "COUNT",
+		Type:         "integer",
+	}},
+	Arity:      -4,
+	Complexity: "O(N) in the number of entries returned",
+	FirstKey:   1,
+	FlagNames:  []string{"readonly"},
+	Flags:      FlagReadonly,
+	Group:      "stream",
+	History:    [][2]string{{"6.2.0", "Exclusive ranges with '('."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xrevrange",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Returns the entries of a stream whose IDs fall in a range, newest first.",
+	id:      idXRevRange,
+}
+var cmdXSetID = &Command{
+	ACL: []string{"@write", "@stream", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "last-id",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "entries-added",
+		Optional:     true,
+		Since:        "7.0.0",
+		Token:        "ENTRIESADDED",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "max-deleted-id",
+		Optional:     true,
+		Since:        "7.0.0",
+		Token:        "MAXDELETEDID",
+		Type:         "string",
+	}},
+	Arity:      -3,
+	Complexity: "O(1)",
+	FirstKey:   1,
+	FlagNames:  []string{"write", "denyoom", "fast"},
+	Flags:      FlagWrite | FlagDenyOOM | FlagFast,
+	Group:      "stream",
+	History:    [][2]string{{"7.0.0", "ENTRIESADDED and MAXDELETEDID."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "update"},
+		Flags:       KeyRW | KeyUpdate,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xsetid",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Sets a stream's last generated ID and counters; used to replicate streams.",
+	id:      idXSetID,
+}
+var cmdXTrim = &Command{
+	ACL: []string{"@write", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		Args: []Arg{{
+			Args: []Arg{{
+				KeySpecIndex: -1,
+				Name:         "maxlen",
+				Token:        "MAXLEN",
+				Type:         "pure-token",
+			}, {
+				KeySpecIndex: -1,
+				Name:         "minid",
+				Since:        "6.2.0",
+				Token:        "MINID",
+				Type:         "pure-token",
+			}},
+			KeySpecIndex: -1,
+			Name:         "strategy",
+			Type:         "oneof",
+		}, {
+			Args: []Arg{{
+				KeySpecIndex: -1,
+				Name:         "equal",
+				Token:        "=",
+				Type:         "pure-token",
+			}, {
+				KeySpecIndex: -1,
+				Name:         "approximately",
+				Token:        "~",
+				Type:         "pure-token",
+			}},
+			KeySpecIndex: -1,
+			Name:         "operator",
+			Optional:     true,
+			Type:         "oneof",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "threshold",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "count",
+			Optional:     true,
+			Since:        "6.2.0",
+			Token:        "LIMIT",
+			Type:         "integer",
+		}},
+		KeySpecIndex: -1,
+		Name:         "trim",
+		Type:         "block",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "keepref",
+			Token:        "KEEPREF",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "delref",
+			Token:        "DELREF",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "acked",
+			Token:        "ACKED",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "condition",
+		Optional:     true,
+		Since:        "8.2.0",
+		Type:         "oneof",
+	}},
+	Arity:      -4,
+	Complexity: "O(N) in the number of entries removed; whole nodes are freed at once",
+	FirstKey:   1,
+	FlagNames:  []string{"write"},
+	Flags:      FlagWrite,
+	Group:      "stream",
+	History:    [][2]string{{"6.2.0", "The MINID strategy and LIMIT."}, {"8.2.0", "KEEPREF, DELREF and ACKED."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "delete"},
+		Flags:       KeyRW | KeyDelete,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xtrim",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Removes the oldest entries of a stream, by length or by ID.",
+	Tips:    []string{"nondeterministic_output"},
+	id:      idXTrim,
+}
 var cmdAppend = &Command{
 	ACL: []string{"@write", "@string", "@fast"},
 	Args: []Arg{{
@@ -2952,7 +3481,7 @@ var cmdWatch = &Command{
 }
 
 // Commands lists every top-level command, sorted by group then name.
-var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
+var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAdd, cmdXDel, cmdXInfo, cmdXLen, cmdXRange, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
 
 // Lookup finds a top-level command by name, ignoring ASCII case, without
 // allocating. It returns nil for an unknown command.
@@ -3041,6 +3570,16 @@ func Lookup(name []byte) *Command {
 			if eqFold(name, "TIME") {
 				return cmdTime
 			}
+		case 'x':
+			if eqFold(name, "XADD") {
+				return cmdXAdd
+			}
+			if eqFold(name, "XDEL") {
+				return cmdXDel
+			}
+			if eqFold(name, "XLEN") {
+				return cmdXLen
+			}
 		}
 	case 5:
 		switch name[0] | 0x20 {
@@ -3078,6 +3617,13 @@ func Lookup(name []byte) *Command {
 		case 'w':
 			if eqFold(name, "WATCH") {
 				return cmdWatch
+			}
+		case 'x':
+			if eqFold(name, "XINFO") {
+				return cmdXInfo
+			}
+			if eqFold(name, "XTRIM") {
+				return cmdXTrim
 			}
 		}
 	case 6:
@@ -3145,6 +3691,13 @@ func Lookup(name []byte) *Command {
 			if eqFold(name, "UNLINK") {
 				return cmdUnlink
 			}
+		case 'x':
+			if eqFold(name, "XRANGE") {
+				return cmdXRange
+			}
+			if eqFold(name, "XSETID") {
+				return cmdXSetID
+			}
 		}
 	case 7:
 		switch name[0] | 0x20 {
@@ -3204,6 +3757,10 @@ func Lookup(name []byte) *Command {
 		case 'r':
 			if eqFold(name, "RANDOMKEY") {
 				return cmdRandomKey
+			}
+		case 'x':
+			if eqFold(name, "XREVRANGE") {
+				return cmdXRevRange
 			}
 		}
 	case 10:
@@ -3396,6 +3953,24 @@ func (c *Command) LookupSub(name []byte) *Command {
 			case 'r':
 				if eqFold(name, "RESETSTAT") {
 					return cmdConfigResetStat
+				}
+			}
+		}
+		return nil
+	case idXInfo:
+		switch len(name) {
+		case 4:
+			switch name[0] | 0x20 {
+			case 'h':
+				if eqFold(name, "HELP") {
+					return cmdXInfoHelp
+				}
+			}
+		case 6:
+			switch name[0] | 0x20 {
+			case 's':
+				if eqFold(name, "STREAM") {
+					return cmdXInfoStream
 				}
 			}
 		}

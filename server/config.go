@@ -156,8 +156,18 @@ var params = []*param{
 	{name: "timeout", def: "0", check: intParam(0, 1<<31-1)},
 	{name: "tcp-keepalive", def: "300", check: intParam(0, 1<<31-1)},
 	{name: "busy-reply-threshold", alias: "lua-time-limit", def: "5000", check: intParam(0, 1<<63-1)},
-	{name: "stream-node-max-entries", def: "100", check: intParam(0, 1<<63-1)},
-	{name: "stream-node-max-bytes", def: "4096", check: memParam(0, 1<<63-1)},
+	{name: "stream-node-max-entries", def: "100", check: intParam(0, 1<<63-1),
+		set: func(s *Server, v string) {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			s.cfg.values["stream-node-max-entries"] = v
+			s.e.SetStreamNodeMaxEntries(n)
+		}},
+	{name: "stream-node-max-bytes", def: "4096", check: memParam(0, 1<<63-1),
+		set: func(s *Server, v string) {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			s.cfg.values["stream-node-max-bytes"] = v
+			s.e.SetStreamNodeMaxBytes(n)
+		}},
 	{name: "save", def: "", check: anyValue},
 	{name: "appendonly", def: "no", check: boolParam},
 	{name: "notify-keyspace-events", def: "", check: anyValue},

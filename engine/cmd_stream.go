@@ -1,0 +1,478 @@
+package engine
+
+import (
+	"encoding/binary"
+
+	"github.com/redcurrent/redcurrent/generated"
+)
+
+// The stream command group: t_stream.c's stream commands. Every handler
+// assumes e.mu is held. Consumer groups come with the next slice, so
+// KEEPREF, DELREF and ACKED are accepted and, with no group to consult,
+// all behave as KEEPREF (as Redis does on a stream without groups).
+
+// readStream looks up key for a stream command: nil for a missing key,
+// ErrWrongType for another type.
+func (e *Engine) readStream(dbi int, key []byte) (*entry, *Stream, error) {
+	ent := e.lookup(dbi, key, true)
+	if ent == nil {
+		return nil, nil, nil
+	}
+	s, ok := ent.val.(*Stream)
+	if !ok {
+		return nil, nil, ErrWrongType
+	}
+	return ent, s, nil
+}
+
+// parseTrim converts the trim block's threshold as the option loop of
+// streamParseAddOrTrimArgsOrReply does: MAXLEN takes a non-negative
+// integer, MINID a strict ID.
+func parseTrim(set bool, strategy, operator string, threshold []byte) (trimArgs, error) {
+	var t trimArgs
+	if !set {
+		return t, nil
+	}
+	t.approx = operator == "~"
+	if strategy == "MAXLEN" {
+		n, ok := parseInt(threshold)
+		if !ok {
+			return t, ErrNotInteger
+		}
+		if n < 0 {
+			return t, ErrMaxLenNegative
+		}
+		t.strategy, t.maxLen = trimMaxLen, n
+		return t, nil
+	}
+	id, err := ParseStreamID(threshold, 0)
+	if err != nil {
+		return t, err
+	}
+	t.strategy, t.minID = trimMinID, id
+	return t, nil
+}
+
+// finishTrim applies LIMIT's rules after the option loop
+// (streamParseAddOrTrimArgsOrReply): LIMIT needs a strategy and "~"; "~"
+// without LIMIT is capped at 100 nodes' worth of entries.
+func (e *Engine) finishTrim(t *trimArgs, limit generated.Opt[int64]) error {
+	if limit.V != 0 && t.strategy == trimNone {
+		return ErrLimitNoStrategy
+	}
+	switch {
+	case limit.Set:
+		if !t.approx {
+			return ErrLimitNoApprox
+		}
+		t.limit = limit.V
+	case t.approx:
+		m := e.streamNode.maxEntries
+		switch {
+		case m <= 0:
+			t.limit = 10000
+		case m > 10000:
+			t.limit = 1000000
+		default:
+			t.limit = 100 * m
+		}
+	}
+	return nil
+}
+
+// XAdd appends an entry (xaddCommand): the reply is its ID, or null with
+// NOMKSTREAM on a missing key. The entry is added first, then the stream
+// is trimmed.
+func (e *Engine) XAdd(c *Client, a generated.XAddArgs, w ReplyWriter) error {
+	t, err := parseTrim(a.Trim.Set, a.Trim.Strategy, a.Trim.Operator, a.Trim.Threshold)
+	if err != nil {
+		return err
+	}
+	var given *StreamID
+	var id StreamID
+	seqGiven := true
+	if a.IDSelector.Which == "ID" {
+		if id, seqGiven, err = parseXAddID(a.IDSelector.ID); err != nil {
+			return err
+		}
+		given = &id
+	}
+	if err := e.finishTrim(&t, a.Trim.Count); err != nil {
+		return err
+	}
+	if given != nil && seqGiven && id.IsZero() {
+		return ErrIDZero
+	}
+	ent, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		if a.Nomkstream {
+			w.Null()
+			return nil
+		}
+		s = newStream()
+	}
+	now := e.nowMs()
+	if now < 0 {
+		now = 0
+	}
+	newID, err := s.nextID(uint64(now), given, seqGiven)
+	if err != nil {
+		return err
+	}
+	if ent == nil {
+		ent = e.add(c.DB, string(a.Key), s)
+	}
+	fv := e.fieldScratch[:0]
+	for _, d := range a.Data {
+		fv = append(fv, d.Field, d.Value)
+	}
+	s.append(newID, fv, e.streamNode)
+	clear(fv)
+	e.fieldScratch = fv[:0]
+	w.Bulk(newID.Append(s.idBuf[:0]))
+	s.trim(t)
+	e.signal(c.DB, ent.key)
+	return nil
+}
+
+// XLen counts entries; a missing key counts as an empty stream.
+func (e *Engine) XLen(c *Client, a generated.XLenArgs, w ReplyWriter) error {
+	_, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	w.Int(s.Len())
+	return nil
+}
+
+// XRange replies with the entries from start to end, oldest first.
+func (e *Engine) XRange(c *Client, a generated.XRangeArgs, w ReplyWriter) error {
+	return e.xrange(c, a.Key, a.Start, a.End, a.Count, false, w)
+}
+
+// XRevRange replies with the entries from end down to start.
+func (e *Engine) XRevRange(c *Client, a generated.XRevRangeArgs, w ReplyWriter) error {
+	return e.xrange(c, a.Key, a.Start, a.End, a.Count, true, w)
+}
+
+// xrange is xrangeGenericCommand: a missing key is an empty array, COUNT 0
+// or negative a null array.
+func (e *Engine) xrange(c *Client, key, startArg, endArg []byte, count generated.Opt[int64], rev bool, w ReplyWriter) error {
+	start, excl, err := parseRangeID(startArg, 0)
+	if err != nil {
+		return err
+	}
+	if excl {
+		var ok bool
+		if start, ok = start.Incr(); !ok {
+			return ErrIntervalStart
+		}
+	}
+	end, excl, err := parseRangeID(endArg, MaxStreamID.Seq)
+	if err != nil {
+		return err
+	}
+	if excl {
+		var ok bool
+		if end, ok = end.Decr(); !ok {
+			return ErrIntervalEnd
+		}
+	}
+	_, s, err := e.readStream(c.DB, key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		w.Array(0)
+		return nil
+	}
+	limit := int64(0) // unlimited
+	if count.Set {
+		if count.V <= 0 {
+			w.NullArray()
+			return nil
+		}
+		limit = count.V
+	}
+	s.replyRange(start, end, limit, rev, w)
+	return nil
+}
+
+// replyRange writes the live entries in [start, end] as an array of
+// [id, [field, value, ...]], at most limit of them (0: all).
+func (s *Stream) replyRange(start, end StreamID, limit int64, rev bool, w ReplyWriter) {
+	// The array length comes first, so count before writing; an ascending
+	// write resumes where the count found the first entry.
+	var n int64
+	var firstNode *streamNode
+	firstOff := 0
+	count := func(node *streamNode, en *streamEntry) bool {
+		if n == 0 {
+			firstNode, firstOff = node, en.off
+		}
+		n++
+		return limit == 0 || n < limit
+	}
+	write := func(node *streamNode, en *streamEntry) bool {
+		s.writeEntry(node, en, w)
+		n--
+		return n > 0
+	}
+	if rev {
+		s.descend(start, end, count)
+		w.Array(int(n))
+		if n > 0 {
+			s.descend(start, end, write)
+		}
+		return
+	}
+	s.ascend(start, end, count)
+	w.Array(int(n))
+	if n > 0 {
+		s.ascendAt(firstNode, firstOff, end, write)
+	}
+}
+
+// writeEntry writes one entry as [id, [field, value, ...]].
+func (s *Stream) writeEntry(n *streamNode, en *streamEntry, w ReplyWriter) {
+	w.Array(2)
+	w.Bulk(en.id.Append(s.idBuf[:0]))
+	w.Array(2 * n.numPairs(en))
+	p := en.body
+	same := en.flags&flagSameFields != 0
+	var q int // position in the master fields when same
+	if same {
+		_, q = binary.Uvarint(n.fields)
+	} else {
+		_, k := binary.Uvarint(n.data[p:])
+		p += k
+	}
+	for i, np := 0, n.numPairs(en); i < np; i++ {
+		var f, v []byte
+		if same {
+			f, q = readBytes(n.fields, q)
+		} else {
+			f, p = readBytes(n.data, p)
+		}
+		v, p = readBytes(n.data, p)
+		w.Bulk(f)
+		w.Bulk(v)
+	}
+}
+
+// XDel deletes entries by ID and counts those that existed (xdelCommand).
+// A missing key answers 0 before the IDs are even parsed, as in Redis.
+func (e *Engine) XDel(c *Client, a generated.XDelArgs, w ReplyWriter) error {
+	ent, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		w.Int(0)
+		return nil
+	}
+	ids := make([]StreamID, len(a.ID))
+	for i, b := range a.ID {
+		if ids[i], err = ParseStreamID(b, 0); err != nil {
+			return err
+		}
+	}
+	var deleted int64
+	first := false
+	for _, id := range ids {
+		if !s.delete(id) {
+			continue
+		}
+		deleted++
+		first = first || id == s.firstID
+		if s.maxDeletedID.Less(id) {
+			s.maxDeletedID = id
+		}
+	}
+	if deleted > 0 {
+		if s.length == 0 {
+			s.firstID = StreamID{}
+		} else if first {
+			s.refreshFirstID()
+		}
+		e.signal(c.DB, ent.key)
+	}
+	w.Int(deleted)
+	return nil
+}
+
+// XTrim trims a stream and counts the entries removed; a missing key
+// answers 0 once the arguments are valid. The options come in any order
+// (the trim block is parsed as an option), so the strategy may be missing.
+func (e *Engine) XTrim(c *Client, a generated.XTrimArgs, w ReplyWriter) error {
+	t, err := parseTrim(a.Trim.Set, a.Trim.Strategy, a.Trim.Operator, a.Trim.Threshold)
+	if err != nil {
+		return err
+	}
+	if !a.Trim.Set && a.Trim.Count.V == 0 {
+		return ErrXTrimNoStrategy
+	}
+	if err := e.finishTrim(&t, a.Trim.Count); err != nil {
+		return err
+	}
+	ent, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		w.Int(0)
+		return nil
+	}
+	n := s.trim(t)
+	if n > 0 {
+		e.signal(c.DB, ent.key)
+	}
+	w.Int(n)
+	return nil
+}
+
+// XSetID sets last-generated-id and optionally entries-added and
+// max-deleted-entry-id (xsetidCommand, with the 7.2 check against the
+// current max-deleted-entry-id).
+func (e *Engine) XSetID(c *Client, a generated.XSetIDArgs, w ReplyWriter) error {
+	id, err := ParseStreamID(a.LastID, 0)
+	if err != nil {
+		return err
+	}
+	if a.EntriesAdded.Set && a.EntriesAdded.V < 0 {
+		return ErrEntriesAddedNeg
+	}
+	var maxDel StreamID
+	if a.MaxDeletedID.Set {
+		if maxDel, err = ParseStreamID(a.MaxDeletedID.V, 0); err != nil {
+			return err
+		}
+		if id.Less(maxDel) {
+			return ErrXSetIDProvidedMax
+		}
+	}
+	_, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		return ErrNoSuchKey
+	}
+	if id.Less(s.maxDeletedID) {
+		return ErrXSetIDMaxDeleted
+	}
+	if s.length > 0 {
+		if last, _ := s.lastLive(); id.Less(last) {
+			return ErrXSetIDSmall
+		}
+		if a.EntriesAdded.Set && s.length > a.EntriesAdded.V {
+			return ErrXSetIDEntriesAdded
+		}
+	}
+	s.lastID = id
+	if a.EntriesAdded.Set {
+		s.entriesAdded = a.EntriesAdded.V
+	}
+	if !maxDel.IsZero() {
+		s.maxDeletedID = maxDel
+	}
+	w.Simple("OK")
+	return nil
+}
+
+var xinfoHelp = []string{
+	"XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"CONSUMERS <key> <groupname>",
+	"    Show consumers of <groupname>.",
+	"GROUPS <key>",
+	"    Show the stream consumer groups.",
+	"STREAM <key> [FULL [COUNT <count>]",
+	"    Show information about the stream.",
+	"HELP",
+	"    Prints this help.",
+}
+
+// XInfoHelp lists the XINFO subcommands (addReplyHelp).
+func (e *Engine) XInfoHelp(c *Client, a generated.XInfoHelpArgs, w ReplyWriter) error {
+	w.Array(len(xinfoHelp))
+	for _, l := range xinfoHelp {
+		w.Simple(l)
+	}
+	return nil
+}
+
+// XInfoStream describes a stream (xinfoReplyWithStreamInfo): a map of 10
+// fields, or with FULL 9, whose entries field lists up to COUNT entries
+// (default 10, 0 for all, a negative COUNT meaning 10). A missing key is
+// an error. There are no consumer groups yet: groups is 0, or with FULL an
+// empty array.
+func (e *Engine) XInfoStream(c *Client, a generated.XInfoStreamArgs, w ReplyWriter) error {
+	_, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		return ErrNoSuchKey
+	}
+	full := a.FullBlock.Set
+	buf := &s.idBuf
+	if full {
+		w.Map(9)
+	} else {
+		w.Map(10)
+	}
+	w.BulkString("length")
+	w.Int(s.length)
+	w.BulkString("radix-tree-keys")
+	w.Int(int64(s.nodes.Len()))
+	w.BulkString("radix-tree-nodes")
+	w.Int(int64(s.raxNodes()))
+	w.BulkString("last-generated-id")
+	w.Bulk(s.lastID.Append(buf[:0]))
+	w.BulkString("max-deleted-entry-id")
+	w.Bulk(s.maxDeletedID.Append(buf[:0]))
+	w.BulkString("entries-added")
+	w.Int(s.entriesAdded)
+	w.BulkString("recorded-first-entry-id")
+	w.Bulk(s.firstID.Append(buf[:0]))
+	if full {
+		count := int64(10)
+		if a.FullBlock.Count.Set && a.FullBlock.Count.V >= 0 {
+			count = a.FullBlock.Count.V
+		}
+		w.BulkString("entries")
+		s.replyRange(StreamID{}, MaxStreamID, count, false, w)
+		w.BulkString("groups")
+		w.Array(0)
+		return nil
+	}
+	w.BulkString("groups")
+	w.Int(0)
+	w.BulkString("first-entry")
+	s.replyEdge(false, w)
+	w.BulkString("last-entry")
+	s.replyEdge(true, w)
+	return nil
+}
+
+// replyEdge writes the first (or last) live entry as [id, [field, value,
+// ...]], or null when the stream is empty.
+func (s *Stream) replyEdge(last bool, w ReplyWriter) {
+	found := false
+	write := func(n *streamNode, en *streamEntry) bool {
+		s.writeEntry(n, en, w)
+		found = true
+		return false
+	}
+	if last {
+		s.descend(StreamID{}, MaxStreamID, write)
+	} else {
+		s.ascend(StreamID{}, MaxStreamID, write)
+	}
+	if !found {
+		w.Null()
+	}
+}
