@@ -35,7 +35,7 @@ func parseTrim(set bool, strategy, operator string, threshold []byte) (trimArgs,
 	}
 	t.approx = operator == "~"
 	if strategy == "MAXLEN" {
-		n, ok := parseInt(threshold)
+		n, ok := generated.ParseInt(threshold)
 		if !ok {
 			return t, ErrNotInteger
 		}

@@ -306,7 +306,7 @@ func (e *Engine) incrBy(dbi int, key []byte, incr int64, w ReplyWriter) error {
 	var v int64
 	if s != nil {
 		var ok bool
-		if v, ok = parseInt(s.b); !ok {
+		if v, ok = generated.ParseInt(s.b); !ok {
 			return ErrNotInteger
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/redcurrent/redcurrent/generated"
 	"github.com/tidwall/btree"
 )
 
@@ -149,7 +150,7 @@ func lpIntSize(v int64) int {
 // is one (lpStringToInt64 is string2ll), else a 6-, 12- or 32-bit length
 // header, the bytes and the back-length (lpEncodeBacklen).
 func lpStrSize(b []byte) int {
-	if n, ok := parseInt(b); ok {
+	if n, ok := generated.ParseInt(b); ok {
 		return lpIntSize(n)
 	}
 	var l int

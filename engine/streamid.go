@@ -3,6 +3,8 @@ package engine
 import (
 	"math"
 	"strconv"
+
+	"github.com/redcurrent/redcurrent/generated"
 )
 
 // StreamID is a stream entry ID: milliseconds and a sequence number, both
@@ -151,7 +153,7 @@ func parseID(b []byte, missingSeq uint64, strict, star bool) (id StreamID, seqGi
 // values rejected), else strtoull, which skips leading white space and
 // takes a sign ("-1" is rejected above, but " -1" wraps to 2^64-1).
 func parseULL(b []byte) (uint64, bool) {
-	if n, ok := parseInt(b); ok {
+	if n, ok := generated.ParseInt(b); ok {
 		if n < 0 {
 			return 0, false
 		}

@@ -1,6 +1,10 @@
 package engine
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/redcurrent/redcurrent/generated"
+)
 
 // Value is what a key holds. Each type (strings now, streams later) is its own
 // implementation; keyspace code never looks inside one.
@@ -75,7 +79,7 @@ func reuseCopy(dst, v []byte) []byte {
 // canonical long of at most 20 bytes, embstr up to 44 bytes, else raw.
 func tryEncoding(v []byte) (enc uint8, shared bool) {
 	if len(v) <= 20 {
-		if n, ok := parseInt(v); ok {
+		if n, ok := generated.ParseInt(v); ok {
 			return encInt, n >= 0 && n < sharedIntegers
 		}
 	}
@@ -83,54 +87,6 @@ func tryEncoding(v []byte) (enc uint8, shared bool) {
 		return encEmbstr, false
 	}
 	return encRaw, false
-}
-
-// parseInt is Redis's string2ll: optional '-', digits, no leading zeros
-// (except "0"), no '+', no spaces, within int64.
-func parseInt(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	if len(b) == 1 && b[0] == '0' {
-		return 0, true
-	}
-	neg := false
-	i := 0
-	if b[0] == '-' {
-		neg = true
-		i = 1
-		if len(b) == 1 {
-			return 0, false
-		}
-	}
-	if b[i] < '1' || b[i] > '9' {
-		return 0, false
-	}
-	var v uint64
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if v > (1<<64-1)/10 {
-			return 0, false
-		}
-		v *= 10
-		if v > 1<<64-1-uint64(c-'0') {
-			return 0, false
-		}
-		v += uint64(c - '0')
-	}
-	if neg {
-		if v > 1<<63 {
-			return 0, false
-		}
-		return -int64(v), true
-	}
-	if v > 1<<63-1 {
-		return 0, false
-	}
-	return int64(v), true
 }
 
 // appendInt is strconv.AppendInt, named for the call sites that format a

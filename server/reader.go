@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+
+	"github.com/redcurrent/redcurrent/generated"
 )
 
 // Request parsing follows Redis 7.0's processMultibulkBuffer and
@@ -146,7 +148,7 @@ func (r *reader) parseMultibulk(b []byte) ([][]byte, int, error) {
 	if nl+1 >= len(b) { // the \n is not here yet
 		return nil, 0, nil
 	}
-	count, ok := parseLL(b[1:nl])
+	count, ok := generated.ParseInt(b[1:nl])
 	if !ok || count > 1<<31-1 {
 		return nil, 0, &protocolError{"Protocol error: invalid multibulk length"}
 	}
@@ -177,7 +179,7 @@ func (r *reader) parseMultibulk(b []byte) ([][]byte, int, error) {
 			}
 			return nil, 0, &protocolError{"Protocol error: expected '$', got '" + string(c) + "'"}
 		}
-		size, ok := parseLL(rest[1:nl])
+		size, ok := generated.ParseInt(rest[1:nl])
 		if !ok || size < 0 || size > r.limits.protoMaxBulkLen() {
 			return nil, 0, &protocolError{"Protocol error: invalid bulk length"}
 		}
@@ -232,49 +234,6 @@ func (r *reader) parseInline(b []byte) ([][]byte, int, error) {
 	}
 	r.argv = argv
 	return argv, nl + 1, nil
-}
-
-// parseLL is Redis's string2ll: optional '-', digits, no leading zeros,
-// no '+', no spaces, fits in int64.
-func parseLL(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	if len(b) == 1 && b[0] == '0' {
-		return 0, true
-	}
-	neg := false
-	if b[0] == '-' {
-		neg = true
-		b = b[1:]
-		if len(b) == 0 {
-			return 0, false
-		}
-	}
-	if b[0] < '1' || b[0] > '9' {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := uint64(c - '0')
-		if v > (1<<64-1-d)/10 {
-			return 0, false
-		}
-		v = v*10 + d
-	}
-	if neg {
-		if v > 1<<63 {
-			return 0, false
-		}
-		return -int64(v), true
-	}
-	if v > 1<<63-1 {
-		return 0, false
-	}
-	return int64(v), true
 }
 
 func isSpace(c byte) bool {
