@@ -91,7 +91,7 @@ func TestParseCasesErrors(t *testing.T) {
 		{"no cases", "# nothing", "no cases"},
 		{"empty case", "=== a\n=== b\nGET k", `mem.txt:1: case "a" has no commands`},
 		{"duplicate name", "=== a\nGET k\n=== a\nGET k", `mem.txt:3: duplicate case name "a"`},
-		{"bad quoting", "=== a\nGET \"k", "mem.txt:2: unbalanced double quotes"},
+		{"bad quoting", "=== a\nGET \"k", "mem.txt:2: unbalanced quotes"},
 		{"unknown directive", "=== a\n@frobnicate\nGET k", "mem.txt:2: unknown directive @frobnicate"},
 		{"bad conn", "=== a\n@conn 4\nGET k", "mem.txt:2: @conn takes a connection number from 1 to 3"},
 		{"unread send", "=== a\n@send BLPOP l 0\n", `case "a" ends with 1 unread @send reply on connection 1`},
