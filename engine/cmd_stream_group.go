@@ -403,7 +403,7 @@ func (e *Engine) XClaim(c *Client, a generated.XClaimArgs, w ReplyWriter) error 
 		if a.Justid {
 			w.Bulk(pe.id.Append(s.idBuf[:0]))
 		} else {
-			s.replyRange(pe.id, pe.id, 1, false, w)
+			s.writeOne(pe.id, w)
 		}
 	}
 	return nil
@@ -429,13 +429,11 @@ func (e *Engine) XAutoClaim(c *Client, a generated.XAutoClaimArgs, w ReplyWriter
 	}
 	count := int64(100)
 	if a.Count.Set {
+		// getRangeLongFromObjectOrReply(1, LONG_MAX/16), one text for a
+		// bad integer and an out-of-range one: the bound keeps count*10
+		// attempts from overflowing.
 		n, ok := parseInt(a.Count.V)
-		if !ok {
-			return ErrNotInteger
-		}
-		// getRangeLongFromObjectOrReply(1, LONG_MAX/16): the bound keeps
-		// count*10 attempts from overflowing.
-		if n < 1 || n > (1<<63-1)/16 {
+		if !ok || n < 1 || n > (1<<63-1)/16 {
 			return ErrCountPositive
 		}
 		count = n
@@ -506,7 +504,7 @@ func (e *Engine) XAutoClaim(c *Client, a generated.XAutoClaimArgs, w ReplyWriter
 		if a.Justid {
 			w.Bulk(pe.id.Append(s.idBuf[:0]))
 		} else {
-			s.replyRange(pe.id, pe.id, 1, false, w)
+			s.writeOne(pe.id, w)
 		}
 	}
 	w.Array(len(deleted))
