@@ -24,6 +24,9 @@ type Client struct {
 	// them is modified (touchWatchedKey in Redis). Guarded by the engine lock.
 	watched []watchedKey
 	dirty   bool
+
+	// block is the request a blocking command left (TakeBlock).
+	block *BlockRequest
 }
 
 type watchedKey struct {

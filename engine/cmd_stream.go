@@ -7,9 +7,8 @@ import (
 )
 
 // The stream command group: t_stream.c's stream commands. Every handler
-// assumes e.mu is held. Consumer groups come with the next slice, so
-// KEEPREF, DELREF and ACKED are accepted and, with no group to consult,
-// all behave as KEEPREF (as Redis does on a stream without groups).
+// assumes e.mu is held. KEEPREF, DELREF and ACKED are accepted and all
+// behave as KEEPREF for now.
 
 // readStream looks up key for a stream command: nil for a missing key,
 // ErrWrongType for another type.
@@ -407,8 +406,7 @@ func (e *Engine) XInfoHelp(c *Client, a generated.XInfoHelpArgs, w ReplyWriter) 
 // XInfoStream describes a stream (xinfoReplyWithStreamInfo): a map of 10
 // fields, or with FULL 9, whose entries field lists up to COUNT entries
 // (default 10, 0 for all, a negative COUNT meaning 10). A missing key is
-// an error. There are no consumer groups yet: groups is 0, or with FULL an
-// empty array.
+// an error. With FULL, groups lists each group with its PEL and consumers.
 func (e *Engine) XInfoStream(c *Client, a generated.XInfoStreamArgs, w ReplyWriter) error {
 	_, s, err := e.readStream(c.DB, a.Key)
 	if err != nil {
@@ -446,11 +444,11 @@ func (e *Engine) XInfoStream(c *Client, a generated.XInfoStreamArgs, w ReplyWrit
 		w.BulkString("entries")
 		s.replyRange(StreamID{}, MaxStreamID, count, false, w)
 		w.BulkString("groups")
-		w.Array(0)
+		s.replyGroupsFull(count, w)
 		return nil
 	}
 	w.BulkString("groups")
-	w.Int(0)
+	w.Int(int64(len(s.groups)))
 	w.BulkString("first-entry")
 	s.replyEdge(false, w)
 	w.BulkString("last-entry")

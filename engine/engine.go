@@ -45,6 +45,9 @@ type Engine struct {
 	streamNode nodeLimits
 	// fieldScratch is XADD's reusable field/value list.
 	fieldScratch [][]byte
+
+	// blocked are the clients waiting in blocking commands (blocked.go).
+	blocked blockState
 }
 
 // Stats are the engine's counters behind INFO stats.

@@ -70,7 +70,41 @@ var (
 	ErrXSetIDEntriesAdded = &Error{"ERR", "The entries_added specified in XSETID is smaller than the target stream length"}
 	ErrEntriesAddedNeg    = &Error{"ERR", "entries_added must be positive"}
 	ErrXInfoStreamArgs    = &Error{"ERR", "unknown subcommand or wrong number of arguments for 'STREAM'. Try XINFO HELP."}
+
+	// Consumer groups (t_stream.c).
+	ErrBusyGroup         = &Error{"BUSYGROUP", "Consumer Group name already exists"}
+	ErrXGroupKeyMissing  = &Error{"ERR", "The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically."}
+	ErrMissingGroup      = &Error{"ERR", "Missing GROUP option for XREADGROUP"}
+	ErrXReadGT           = &Error{"ERR", "The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."}
+	ErrXReadGroupDollar  = &Error{"ERR", "The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."}
+	ErrXReadGroupPlus    = &Error{"ERR", "The + ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The + ID would just return an empty result set."}
+	ErrXClaimMinIdle     = &Error{"ERR", "Invalid min-idle-time argument for XCLAIM"}
+	ErrXAutoClaimMinIdle = &Error{"ERR", "Invalid min-idle-time argument for XAUTOCLAIM"}
+	ErrCountPositive     = &Error{"ERR", "COUNT must be > 0"}
+	ErrUnblocked         = &Error{"UNBLOCKED", "client unblocked via CLIENT UNBLOCK"}
 )
+
+// ErrNoGroup is the reply of XPENDING, XCLAIM and XAUTOCLAIM to a missing
+// key or group.
+func ErrNoGroup(key, group []byte) *Error {
+	return Errorf("NOGROUP", "No such key '%s' or consumer group '%s'", key, group)
+}
+
+// ErrNoGroupRead is XREADGROUP's reply to a missing key or group, also
+// when either goes away while it is blocked (Redis 8.x).
+func ErrNoGroupRead(key, group []byte) *Error {
+	return Errorf("NOGROUP", "No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option", key, group)
+}
+
+// ErrNoGroupForKey is the reply of XGROUP and XINFO CONSUMERS to a missing group.
+func ErrNoGroupForKey(key, group []byte) *Error {
+	return Errorf("NOGROUP", "No such consumer group '%s' for key name '%s'", group, key)
+}
+
+// ErrXClaimOption is XCLAIM's reply to a word that is neither an ID nor an option.
+func ErrXClaimOption(opt []byte) *Error {
+	return Errorf("ERR", "Unrecognized XCLAIM option '%s'", opt)
+}
 
 // ErrInvalidExpireTime is the reply to an expiry that is not positive or
 // would overflow; cmd is the command name in lower case ("set", "expire").

@@ -13,6 +13,7 @@ import (
 // signal reports that key in database dbi changed.
 func (e *Engine) signal(dbi int, key string) {
 	e.touchWatched(dbi, key)
+	e.keyReady(dbi, key)
 	for _, f := range e.hooks {
 		f(dbi, key)
 	}

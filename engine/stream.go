@@ -58,6 +58,8 @@ type Stream struct {
 	firstID      StreamID // recorded-first-entry-id: the first live ID, 0-0 when empty
 	maxDeletedID StreamID // max-deleted-entry-id
 	entriesAdded int64
+
+	groups map[string]*Group // consumer groups by name; nil when there are none
 }
 
 // streamNode is one macro node: Redis's listpack behind one radix-tree key.
@@ -115,6 +117,7 @@ func (s *Stream) Clone() Value {
 		c.link(&m)
 		return true
 	})
+	s.cloneGroups(c)
 	return c
 }
 

@@ -663,6 +663,26 @@ func (g *pgen) take(a *Arg, target func() *jen.Statement, path string, tokenMatc
 		out = append(out, g.needOne(path))
 		out = append(out, g.scalar(a, target, path)...)
 		out = append(out, jen.Id("i").Op("++"))
+	case a.Type == "block" && a.ann().SplitEvenly != "":
+		// split_evenly: rest arguments, k children, rest/k each.
+		//	if rest := n - i - tail; rest == 0 { syntax error } else if rest%k != 0 { error }
+		//	per := (n - i - tail) / k
+		//	a.Child = argv[i : i+per : i+per]; i += per   (per child)
+		rest, per := g.newVar("rest"), g.newVar("per")
+		k := len(a.Arguments)
+		left := jen.Id("n").Op("-").Id("i")
+		if tail > 0 {
+			left = left.Op("-").Lit(tail)
+		}
+		out = append(out, jen.Id(rest).Op(":=").Add(left))
+		out = append(out, jen.If(jen.Id(rest).Op("==").Lit(0)).Block(g.syntaxErr(path, jen.Id("i"))))
+		out = append(out, jen.If(jen.Id(rest).Op("%").Lit(k).Op("!=").Lit(0)).Block(g.errReturn(path, a.ann().SplitEvenly)))
+		out = append(out, jen.Id(per).Op(":=").Id(rest).Op("/").Lit(k))
+		for _, c := range a.Arguments {
+			end := jen.Id("i").Op("+").Id(per)
+			out = append(out, target().Dot(fieldName(c.Name)).Op("=").Id("argv").Index(jen.Id("i").Op(":").Add(end).Op(":").Add(end.Clone())))
+			out = append(out, jen.Id("i").Op("+=").Id(per))
+		}
 	case a.Type == "block":
 		base := func(field string) *jen.Statement { return target().Dot(field) }
 		out = append(out, g.seq(a.Arguments, base, path, tail)...)
@@ -930,6 +950,18 @@ func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string) []jen.Code {
 				body = append(body, jen.If(cur.Clone().Op("!=").Lit("").Op("&&").Add(cur.Clone()).Op("!=").Lit(w)).Block(ret))
 				body = append(body, g.member(a, lv, m, p, m.Token != "", 0)...)
 				cases = append(cases, jen.Case(matchAny(toks)).Block(body...))
+			}
+		}
+	}
+	if an := g.cmd.Redcurrent; an != nil && len(an.OptionErrors) > 0 {
+		words := make([]string, 0, len(an.OptionErrors))
+		for w := range an.OptionErrors {
+			words = append(words, w)
+		}
+		sort.Strings(words)
+		for _, w := range words {
+			if toks := dedupe([]string{w}, seen); len(toks) > 0 {
+				cases = append(cases, jen.Case(matchAny(toks)).Block(g.errReturn(path, an.OptionErrors[w], jen.Id("i"))))
 			}
 		}
 	}

@@ -65,6 +65,11 @@ type CommandAnn struct {
 	MaxArgsError string `json:"max_args_error"`
 	// IgnoreExtraArgs accepts leftover arguments (QUIT).
 	IgnoreExtraArgs bool `json:"ignore_extra_args"`
+	// OptionErrors maps words (upper case) to the error a command gives
+	// when one stands where its option groups expect an option: options
+	// that belong to a sibling command (XREAD's "GROUP is only supported
+	// by XREADGROUP").
+	OptionErrors map[string]string `json:"option_errors"`
 }
 
 // KeySpec is a Redis key specification.
@@ -165,6 +170,11 @@ type ArgAnn struct {
 	// come anywhere among those options (XTRIM's KEEPREF or LIMIT before
 	// MAXLEN). It gets a Set field; the handler reports its absence.
 	AsOption bool `json:"as_option"`
+	// SplitEvenly: a required block of untokened multiple strings or keys
+	// takes every remaining argument and shares them out evenly, in order
+	// (XREAD's STREAMS key [key ...] id [id ...]); the text is the error
+	// when they do not divide evenly. None at all is a syntax error.
+	SplitEvenly string `json:"split_evenly"`
 	// OnlyIfRemaining: this oneof member is chosen exactly when that many
 	// arguments remain (CLIENT KILL's old ip:port form), before any token.
 	OnlyIfRemaining int `json:"only_if_remaining"`
@@ -342,6 +352,14 @@ func validateCommand(c *Command) error {
 				return fmt.Errorf("redcurrent: %w", err)
 			}
 		}
+		for w, msg := range an.OptionErrors {
+			if w == "" || w != strings.ToUpper(w) || msg == "" {
+				return fmt.Errorf("redcurrent: option_errors needs upper-case words and error texts")
+			}
+			if err := checkErrorText(msg); err != nil {
+				return fmt.Errorf("redcurrent: %w", err)
+			}
+		}
 	}
 	return nil
 }
@@ -508,10 +526,20 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 	if an.AsOption && (a.Type != "block" || a.Optional || a.Multiple || tokens(a) == nil) {
 		return fmt.Errorf("as_option needs a required block whose first argument has a token")
 	}
+	if an.SplitEvenly != "" {
+		if a.Type != "block" || a.Optional || a.Multiple || len(a.Arguments) < 2 {
+			return fmt.Errorf("split_evenly needs a required block of two or more arguments")
+		}
+		for _, c := range a.Arguments {
+			if !c.Multiple || c.Optional || c.Token != "" || (c.Type != "string" && c.Type != "key") {
+				return fmt.Errorf("split_evenly needs untokened multiple strings or keys")
+			}
+		}
+	}
 	if an.AnyPosition && (!isScalar(a) || a.Token == "" || !a.Optional || a.Multiple) {
 		return fmt.Errorf("any_position needs an optional tokened scalar")
 	}
-	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError, an.RepeatError} {
+	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError, an.RepeatError, an.SplitEvenly} {
 		if err := checkErrorText(msg); err != nil {
 			return err
 		}

@@ -2,6 +2,45 @@
 
 package generated
 
+// XACK key group ID [ID ...]
+type XAckArgs struct {
+	Key   []byte
+	Group []byte
+	ID    [][]byte
+}
+
+// ParseXAck parses argv for XACK into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXAck(argv [][]byte, a *XAckArgs) error {
+	i, n := 1, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "group", Msg: "ERR syntax error"}
+	}
+	a.Group = argv[i]
+	i++
+	for i < n {
+		var e1 []byte
+		if i >= n {
+			return &ArgError{Arg: "ID", Msg: "ERR syntax error"}
+		}
+		e1 = argv[i]
+		i++
+		a.ID = append(a.ID, e1)
+	}
+	if len(a.ID) == 0 {
+		return &ArgError{Arg: "ID", Msg: "ERR syntax error"}
+	}
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
 // XADD key [NOMKSTREAM] [KEEPREF | DELREF | ACKED] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]]
 // <* | id> field value [field value ...]
 type XAddArgs struct {
@@ -189,6 +228,200 @@ opts1:
 	return nil
 }
 
+// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
+type XAutoClaimArgs struct {
+	Key         []byte
+	Group       []byte
+	Consumer    []byte
+	MinIdleTime []byte
+	Start       []byte
+	Count       Opt[[]byte]
+	Justid      bool
+}
+
+// ParseXAutoClaim parses argv for XAUTOCLAIM into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXAutoClaim(argv [][]byte, a *XAutoClaimArgs) error {
+	i, n := 1, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "group", Msg: "ERR syntax error"}
+	}
+	a.Group = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "consumer", Msg: "ERR syntax error"}
+	}
+	a.Consumer = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "min-idle-time", Msg: "ERR syntax error"}
+	}
+	a.MinIdleTime = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "start", Msg: "ERR syntax error"}
+	}
+	a.Start = argv[i]
+	i++
+opts1:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "COUNT"):
+			a.Count.Set = true
+			i++
+			if i >= n {
+				return &ArgError{Arg: "count", Msg: "ERR syntax error"}
+			}
+			a.Count.V = argv[i]
+			i++
+		case eqFold(argv[i], "JUSTID"):
+			i++
+			a.Justid = true
+		default:
+			break opts1
+		}
+	}
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XCLAIM key group consumer min-idle-time ID [ID ...] [IDLE ms] [TIME unix-time-milliseconds]
+// [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
+type XClaimArgs struct {
+	Key                  []byte
+	Group                []byte
+	Consumer             []byte
+	MinIdleTime          []byte
+	ID                   [][]byte
+	Ms                   Opt[int64]
+	UnixTimeMilliseconds Opt[int64]
+	Count                Opt[int64]
+	Force                bool
+	Justid               bool
+	Lastid               Opt[[]byte]
+}
+
+// ParseXClaim parses argv for XCLAIM into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXClaim(argv [][]byte, a *XClaimArgs) error {
+	i, n := 1, len(argv)
+	if i >= n {
+		return argErrorAt("key", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return argErrorAt("group", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
+	}
+	a.Group = argv[i]
+	i++
+	if i >= n {
+		return argErrorAt("consumer", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
+	}
+	a.Consumer = argv[i]
+	i++
+	if i >= n {
+		return argErrorAt("min-idle-time", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
+	}
+	a.MinIdleTime = argv[i]
+	i++
+	for i < n {
+		if eqFold(argv[i], "IDLE") || eqFold(argv[i], "TIME") || eqFold(argv[i], "RETRYCOUNT") || eqFold(argv[i], "FORCE") || eqFold(argv[i], "JUSTID") || eqFold(argv[i], "LASTID") {
+			break
+		}
+		var e1 []byte
+		if i >= n {
+			return argErrorAt("ID", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
+		}
+		e1 = argv[i]
+		i++
+		a.ID = append(a.ID, e1)
+	}
+	if len(a.ID) == 0 {
+		return argErrorAt("ID", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
+	}
+opts2:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "IDLE"):
+			o := i
+			_ = o
+			a.Ms.Set = true
+			i++
+			if i >= n {
+				return argErrorAt("ms", "ERR Unrecognized XCLAIM option '{arg}'", argv, o, 0)
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "ms", Msg: "ERR Invalid IDLE option argument for XCLAIM"}
+			} else {
+				a.Ms.V = v
+			}
+			i++
+		case eqFold(argv[i], "TIME"):
+			o := i
+			_ = o
+			a.UnixTimeMilliseconds.Set = true
+			i++
+			if i >= n {
+				return argErrorAt("unix-time-milliseconds", "ERR Unrecognized XCLAIM option '{arg}'", argv, o, 0)
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "unix-time-milliseconds", Msg: "ERR Invalid TIME option argument for XCLAIM"}
+			} else {
+				a.UnixTimeMilliseconds.V = v
+			}
+			i++
+		case eqFold(argv[i], "RETRYCOUNT"):
+			o := i
+			_ = o
+			a.Count.Set = true
+			i++
+			if i >= n {
+				return argErrorAt("count", "ERR Unrecognized XCLAIM option '{arg}'", argv, o, 0)
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "count", Msg: "ERR Invalid RETRYCOUNT option argument for XCLAIM"}
+			} else {
+				a.Count.V = v
+			}
+			i++
+		case eqFold(argv[i], "FORCE"):
+			o := i
+			_ = o
+			i++
+			a.Force = true
+		case eqFold(argv[i], "JUSTID"):
+			o := i
+			_ = o
+			i++
+			a.Justid = true
+		case eqFold(argv[i], "LASTID"):
+			o := i
+			_ = o
+			a.Lastid.Set = true
+			i++
+			if i >= n {
+				return argErrorAt("lastid", "ERR Unrecognized XCLAIM option '{arg}'", argv, o, 0)
+			}
+			a.Lastid.V = argv[i]
+			i++
+		default:
+			break opts2
+		}
+	}
+	if i < n {
+		return argErrorAt("", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
+	}
+	return nil
+}
+
 // XDEL key ID [ID ...]
 type XDelArgs struct {
 	Key []byte
@@ -216,6 +449,305 @@ func ParseXDel(argv [][]byte, a *XDelArgs) error {
 	if len(a.ID) == 0 {
 		return &ArgError{Arg: "ID", Msg: "ERR syntax error"}
 	}
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XGROUP CREATE key group <id | $> [MKSTREAM] [ENTRIESREAD entries-read]
+type XGroupCreateArgs struct {
+	Key         []byte
+	Group       []byte
+	IDSelector  XGroupCreateArgsIDSelector
+	Mkstream    bool
+	Entriesread Opt[int64]
+}
+
+// XGroupCreateArgsIDSelector is XGROUP CREATE's argument "id-selector".
+type XGroupCreateArgsIDSelector struct {
+	Which string // "ID", "$"
+	ID    []byte
+}
+
+// ParseXGroupCreate parses argv for XGROUP CREATE into a (argv[0] is the command name, argv[1] the subcommand).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXGroupCreate(argv [][]byte, a *XGroupCreateArgs) error {
+	i, n := 2, len(argv)
+	if i >= n {
+		return argErrorAt("key", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return argErrorAt("group", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
+	}
+	a.Group = argv[i]
+	i++
+	if i >= n {
+		return argErrorAt("id-selector", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
+	}
+	switch {
+	case eqFold(argv[i], "$"):
+		a.IDSelector.Which = "$"
+		i++
+	default:
+		a.IDSelector.Which = "ID"
+		if i >= n {
+			return argErrorAt("id-selector.id", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
+		}
+		a.IDSelector.ID = argv[i]
+		i++
+	}
+opts1:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "MKSTREAM"):
+			o := i
+			_ = o
+			i++
+			a.Mkstream = true
+		case eqFold(argv[i], "ENTRIESREAD"):
+			o := i
+			_ = o
+			a.Entriesread.Set = true
+			i++
+			if i >= n {
+				return argErrorAt("entriesread", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, o, 1)
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "entriesread", Msg: "ERR value is not an integer or out of range"}
+			} else if v < -1 {
+				return &ArgError{Arg: "entriesread", Msg: "ERR value for ENTRIESREAD must be positive or -1"}
+			} else {
+				a.Entriesread.V = v
+			}
+			i++
+		default:
+			break opts1
+		}
+	}
+	if i < n {
+		return argErrorAt("", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
+	}
+	return nil
+}
+
+// XGROUP CREATECONSUMER key group consumer
+type XGroupCreateConsumerArgs struct {
+	Key      []byte
+	Group    []byte
+	Consumer []byte
+}
+
+// ParseXGroupCreateConsumer parses argv for XGROUP CREATECONSUMER into a (argv[0] is the command name, argv[1] the subcommand).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXGroupCreateConsumer(argv [][]byte, a *XGroupCreateConsumerArgs) error {
+	i, n := 2, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "group", Msg: "ERR syntax error"}
+	}
+	a.Group = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "consumer", Msg: "ERR syntax error"}
+	}
+	a.Consumer = argv[i]
+	i++
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XGROUP DELCONSUMER key group consumer
+type XGroupDelConsumerArgs struct {
+	Key      []byte
+	Group    []byte
+	Consumer []byte
+}
+
+// ParseXGroupDelConsumer parses argv for XGROUP DELCONSUMER into a (argv[0] is the command name, argv[1] the subcommand).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXGroupDelConsumer(argv [][]byte, a *XGroupDelConsumerArgs) error {
+	i, n := 2, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "group", Msg: "ERR syntax error"}
+	}
+	a.Group = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "consumer", Msg: "ERR syntax error"}
+	}
+	a.Consumer = argv[i]
+	i++
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XGROUP DESTROY key group
+type XGroupDestroyArgs struct {
+	Key   []byte
+	Group []byte
+}
+
+// ParseXGroupDestroy parses argv for XGROUP DESTROY into a (argv[0] is the command name, argv[1] the subcommand).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXGroupDestroy(argv [][]byte, a *XGroupDestroyArgs) error {
+	i, n := 2, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "group", Msg: "ERR syntax error"}
+	}
+	a.Group = argv[i]
+	i++
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XGROUP HELP
+type XGroupHelpArgs struct{}
+
+// ParseXGroupHelp parses argv for XGROUP HELP into a (argv[0] is the command name, argv[1] the subcommand).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXGroupHelp(argv [][]byte, a *XGroupHelpArgs) error {
+	i, n := 2, len(argv)
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XGROUP SETID key group <id | $> [ENTRIESREAD entries-read]
+type XGroupSetIDArgs struct {
+	Key         []byte
+	Group       []byte
+	IDSelector  XGroupSetIDArgsIDSelector
+	Entriesread Opt[int64]
+}
+
+// XGroupSetIDArgsIDSelector is XGROUP SETID's argument "id-selector".
+type XGroupSetIDArgsIDSelector struct {
+	Which string // "ID", "$"
+	ID    []byte
+}
+
+// ParseXGroupSetID parses argv for XGROUP SETID into a (argv[0] is the command name, argv[1] the subcommand).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXGroupSetID(argv [][]byte, a *XGroupSetIDArgs) error {
+	i, n := 2, len(argv)
+	if i >= n {
+		return argErrorAt("key", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return argErrorAt("group", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
+	}
+	a.Group = argv[i]
+	i++
+	if i >= n {
+		return argErrorAt("id-selector", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
+	}
+	switch {
+	case eqFold(argv[i], "$"):
+		a.IDSelector.Which = "$"
+		i++
+	default:
+		a.IDSelector.Which = "ID"
+		if i >= n {
+			return argErrorAt("id-selector.id", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
+		}
+		a.IDSelector.ID = argv[i]
+		i++
+	}
+opts1:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "ENTRIESREAD"):
+			o := i
+			_ = o
+			a.Entriesread.Set = true
+			i++
+			if i >= n {
+				return argErrorAt("entriesread", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, o, 1)
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "entriesread", Msg: "ERR value is not an integer or out of range"}
+			} else if v < -1 {
+				return &ArgError{Arg: "entriesread", Msg: "ERR value for ENTRIESREAD must be positive or -1"}
+			} else {
+				a.Entriesread.V = v
+			}
+			i++
+		default:
+			break opts1
+		}
+	}
+	if i < n {
+		return argErrorAt("", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
+	}
+	return nil
+}
+
+// XINFO CONSUMERS key group
+type XInfoConsumersArgs struct {
+	Key   []byte
+	Group []byte
+}
+
+// ParseXInfoConsumers parses argv for XINFO CONSUMERS into a (argv[0] is the command name, argv[1] the subcommand).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXInfoConsumers(argv [][]byte, a *XInfoConsumersArgs) error {
+	i, n := 2, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "group", Msg: "ERR syntax error"}
+	}
+	a.Group = argv[i]
+	i++
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XINFO GROUPS key
+type XInfoGroupsArgs struct {
+	Key []byte
+}
+
+// ParseXInfoGroups parses argv for XINFO GROUPS into a (argv[0] is the command name, argv[1] the subcommand).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXInfoGroups(argv [][]byte, a *XInfoGroupsArgs) error {
+	i, n := 2, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
 	}
@@ -323,6 +855,92 @@ func ParseXLen(argv [][]byte, a *XLenArgs) error {
 	return nil
 }
 
+// XPENDING key group [[IDLE min-idle-time] start end count [consumer]]
+type XPendingArgs struct {
+	Key     []byte
+	Group   []byte
+	Filters XPendingArgsFilters
+}
+
+// XPendingArgsFilters is XPENDING's argument "filters".
+type XPendingArgsFilters struct {
+	Set         bool // the block was given
+	MinIdleTime Opt[int64]
+	Start       []byte
+	End         []byte
+	Count       int64
+	Consumer    Opt[[]byte]
+}
+
+// ParseXPending parses argv for XPENDING into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXPending(argv [][]byte, a *XPendingArgs) error {
+	i, n := 1, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "group", Msg: "ERR syntax error"}
+	}
+	a.Group = argv[i]
+	i++
+	if n-i > 0 {
+		a.Filters.Set = true
+	opts1:
+		for i < n {
+			switch {
+			case eqFold(argv[i], "IDLE"):
+				a.Filters.MinIdleTime.Set = true
+				i++
+				if i >= n {
+					return &ArgError{Arg: "filters.min-idle-time", Msg: "ERR syntax error"}
+				}
+				if v, ok := ParseInt(argv[i]); !ok {
+					return &ArgError{Arg: "filters.min-idle-time", Msg: "ERR value is not an integer or out of range"}
+				} else {
+					a.Filters.MinIdleTime.V = v
+				}
+				i++
+			default:
+				break opts1
+			}
+		}
+		if i >= n {
+			return &ArgError{Arg: "filters.start", Msg: "ERR syntax error"}
+		}
+		a.Filters.Start = argv[i]
+		i++
+		if i >= n {
+			return &ArgError{Arg: "filters.end", Msg: "ERR syntax error"}
+		}
+		a.Filters.End = argv[i]
+		i++
+		if i >= n {
+			return &ArgError{Arg: "filters.count", Msg: "ERR syntax error"}
+		}
+		if v, ok := ParseInt(argv[i]); !ok {
+			return &ArgError{Arg: "filters.count", Msg: "ERR value is not an integer or out of range"}
+		} else {
+			a.Filters.Count = v
+		}
+		i++
+		if n-i > 0 {
+			a.Filters.Consumer.Set = true
+			if i >= n {
+				return &ArgError{Arg: "filters.consumer", Msg: "ERR syntax error"}
+			}
+			a.Filters.Consumer.V = argv[i]
+			i++
+		}
+	}
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
 // XRANGE key start end [COUNT count]
 type XRangeArgs struct {
 	Key   []byte
@@ -369,6 +987,180 @@ opts1:
 			break opts1
 		}
 	}
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] ID [ID ...]
+type XReadArgs struct {
+	Count        Opt[int64]
+	Milliseconds Opt[int64]
+	Streams      XReadArgsStreams
+}
+
+// XReadArgsStreams is XREAD's argument "streams".
+type XReadArgsStreams struct {
+	Key [][]byte
+	ID  [][]byte
+}
+
+// ParseXRead parses argv for XREAD into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXRead(argv [][]byte, a *XReadArgs) error {
+	i, n := 1, len(argv)
+opts1:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "COUNT"):
+			a.Count.Set = true
+			i++
+			if i >= n {
+				return &ArgError{Arg: "count", Msg: "ERR syntax error"}
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "count", Msg: "ERR value is not an integer or out of range"}
+			} else {
+				a.Count.V = v
+			}
+			i++
+		case eqFold(argv[i], "BLOCK"):
+			a.Milliseconds.Set = true
+			i++
+			if i >= n {
+				return &ArgError{Arg: "milliseconds", Msg: "ERR syntax error"}
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "milliseconds", Msg: "ERR timeout is not an integer or out of range"}
+			} else if v < 0 {
+				return &ArgError{Arg: "milliseconds", Msg: "ERR timeout is negative"}
+			} else {
+				a.Milliseconds.V = v
+			}
+			i++
+		case eqFold(argv[i], "GROUP"):
+			return &ArgError{Msg: "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."}
+		case eqFold(argv[i], "NOACK"):
+			return &ArgError{Msg: "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."}
+		default:
+			break opts1
+		}
+	}
+	if i >= n || !eqFold(argv[i], "STREAMS") {
+		return &ArgError{Arg: "streams", Msg: "ERR syntax error"}
+	}
+	i++
+	rest2 := n - i
+	if rest2 == 0 {
+		return &ArgError{Arg: "streams", Msg: "ERR syntax error"}
+	}
+	if rest2%2 != 0 {
+		return &ArgError{Arg: "streams", Msg: "ERR Unbalanced 'xread' list of streams: for each stream key an ID, '+', or '$' must be specified."}
+	}
+	per3 := rest2 / 2
+	a.Streams.Key = argv[i : i+per3 : i+per3]
+	i += per3
+	a.Streams.ID = argv[i : i+per3 : i+per3]
+	i += per3
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] ID
+// [ID ...]
+type XReadGroupArgs struct {
+	GroupBlock   XReadGroupArgsGroupBlock
+	Count        Opt[int64]
+	Milliseconds Opt[int64]
+	Noack        bool
+	Streams      XReadGroupArgsStreams
+}
+
+// XReadGroupArgsGroupBlock is XREADGROUP's argument "group-block".
+type XReadGroupArgsGroupBlock struct {
+	Set      bool // the block was given
+	Group    []byte
+	Consumer []byte
+}
+
+// XReadGroupArgsStreams is XREADGROUP's argument "streams".
+type XReadGroupArgsStreams struct {
+	Key [][]byte
+	ID  [][]byte
+}
+
+// ParseXReadGroup parses argv for XREADGROUP into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXReadGroup(argv [][]byte, a *XReadGroupArgs) error {
+	i, n := 1, len(argv)
+opts1:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "GROUP"):
+			a.GroupBlock.Set = true
+			i++
+			if i >= n {
+				return &ArgError{Arg: "group-block.group", Msg: "ERR syntax error"}
+			}
+			a.GroupBlock.Group = argv[i]
+			i++
+			if i >= n {
+				return &ArgError{Arg: "group-block.consumer", Msg: "ERR syntax error"}
+			}
+			a.GroupBlock.Consumer = argv[i]
+			i++
+		case eqFold(argv[i], "COUNT"):
+			a.Count.Set = true
+			i++
+			if i >= n {
+				return &ArgError{Arg: "count", Msg: "ERR syntax error"}
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "count", Msg: "ERR value is not an integer or out of range"}
+			} else {
+				a.Count.V = v
+			}
+			i++
+		case eqFold(argv[i], "BLOCK"):
+			a.Milliseconds.Set = true
+			i++
+			if i >= n {
+				return &ArgError{Arg: "milliseconds", Msg: "ERR syntax error"}
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "milliseconds", Msg: "ERR timeout is not an integer or out of range"}
+			} else if v < 0 {
+				return &ArgError{Arg: "milliseconds", Msg: "ERR timeout is negative"}
+			} else {
+				a.Milliseconds.V = v
+			}
+			i++
+		case eqFold(argv[i], "NOACK"):
+			i++
+			a.Noack = true
+		default:
+			break opts1
+		}
+	}
+	if i >= n || !eqFold(argv[i], "STREAMS") {
+		return &ArgError{Arg: "streams", Msg: "ERR syntax error"}
+	}
+	i++
+	rest2 := n - i
+	if rest2 == 0 {
+		return &ArgError{Arg: "streams", Msg: "ERR syntax error"}
+	}
+	if rest2%2 != 0 {
+		return &ArgError{Arg: "streams", Msg: "ERR Unbalanced 'xreadgroup' list of streams: for each stream key an ID or '>' must be specified."}
+	}
+	per3 := rest2 / 2
+	a.Streams.Key = argv[i : i+per3 : i+per3]
+	i += per3
+	a.Streams.ID = argv[i : i+per3 : i+per3]
+	i += per3
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
 	}

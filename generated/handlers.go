@@ -201,12 +201,45 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idTime:
 		a := new(TimeArgs)
 		return a, ParseTime(argv, a)
+	case idXAck:
+		a := new(XAckArgs)
+		return a, ParseXAck(argv, a)
 	case idXAdd:
 		a := new(XAddArgs)
 		return a, ParseXAdd(argv, a)
+	case idXAutoClaim:
+		a := new(XAutoClaimArgs)
+		return a, ParseXAutoClaim(argv, a)
+	case idXClaim:
+		a := new(XClaimArgs)
+		return a, ParseXClaim(argv, a)
 	case idXDel:
 		a := new(XDelArgs)
 		return a, ParseXDel(argv, a)
+	case idXGroupCreate:
+		a := new(XGroupCreateArgs)
+		return a, ParseXGroupCreate(argv, a)
+	case idXGroupCreateConsumer:
+		a := new(XGroupCreateConsumerArgs)
+		return a, ParseXGroupCreateConsumer(argv, a)
+	case idXGroupDelConsumer:
+		a := new(XGroupDelConsumerArgs)
+		return a, ParseXGroupDelConsumer(argv, a)
+	case idXGroupDestroy:
+		a := new(XGroupDestroyArgs)
+		return a, ParseXGroupDestroy(argv, a)
+	case idXGroupHelp:
+		a := new(XGroupHelpArgs)
+		return a, ParseXGroupHelp(argv, a)
+	case idXGroupSetID:
+		a := new(XGroupSetIDArgs)
+		return a, ParseXGroupSetID(argv, a)
+	case idXInfoConsumers:
+		a := new(XInfoConsumersArgs)
+		return a, ParseXInfoConsumers(argv, a)
+	case idXInfoGroups:
+		a := new(XInfoGroupsArgs)
+		return a, ParseXInfoGroups(argv, a)
 	case idXInfoHelp:
 		a := new(XInfoHelpArgs)
 		return a, ParseXInfoHelp(argv, a)
@@ -216,9 +249,18 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idXLen:
 		a := new(XLenArgs)
 		return a, ParseXLen(argv, a)
+	case idXPending:
+		a := new(XPendingArgs)
+		return a, ParseXPending(argv, a)
 	case idXRange:
 		a := new(XRangeArgs)
 		return a, ParseXRange(argv, a)
+	case idXRead:
+		a := new(XReadArgs)
+		return a, ParseXRead(argv, a)
+	case idXReadGroup:
+		a := new(XReadGroupArgs)
+		return a, ParseXReadGroup(argv, a)
 	case idXRevRange:
 		a := new(XRevRangeArgs)
 		return a, ParseXRevRange(argv, a)
@@ -376,12 +418,26 @@ type Handlers[C, W any] interface {
 	Info(c C, a InfoArgs, w W) error
 	SwapDB(c C, a SwapDBArgs, w W) error
 	Time(c C, a TimeArgs, w W) error
+	XAck(c C, a XAckArgs, w W) error
 	XAdd(c C, a XAddArgs, w W) error
+	XAutoClaim(c C, a XAutoClaimArgs, w W) error
+	XClaim(c C, a XClaimArgs, w W) error
 	XDel(c C, a XDelArgs, w W) error
+	XGroupCreate(c C, a XGroupCreateArgs, w W) error
+	XGroupCreateConsumer(c C, a XGroupCreateConsumerArgs, w W) error
+	XGroupDelConsumer(c C, a XGroupDelConsumerArgs, w W) error
+	XGroupDestroy(c C, a XGroupDestroyArgs, w W) error
+	XGroupHelp(c C, a XGroupHelpArgs, w W) error
+	XGroupSetID(c C, a XGroupSetIDArgs, w W) error
+	XInfoConsumers(c C, a XInfoConsumersArgs, w W) error
+	XInfoGroups(c C, a XInfoGroupsArgs, w W) error
 	XInfoHelp(c C, a XInfoHelpArgs, w W) error
 	XInfoStream(c C, a XInfoStreamArgs, w W) error
 	XLen(c C, a XLenArgs, w W) error
+	XPending(c C, a XPendingArgs, w W) error
 	XRange(c C, a XRangeArgs, w W) error
+	XRead(c C, a XReadArgs, w W) error
+	XReadGroup(c C, a XReadGroupArgs, w W) error
 	XRevRange(c C, a XRevRangeArgs, w W) error
 	XSetID(c C, a XSetIDArgs, w W) error
 	XTrim(c C, a XTrimArgs, w W) error
@@ -804,18 +860,84 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.Time(c, a, w)
+	case idXAck:
+		var a XAckArgs
+		if err := ParseXAck(argv, &a); err != nil {
+			return err
+		}
+		return h.XAck(c, a, w)
 	case idXAdd:
 		var a XAddArgs
 		if err := ParseXAdd(argv, &a); err != nil {
 			return err
 		}
 		return h.XAdd(c, a, w)
+	case idXAutoClaim:
+		var a XAutoClaimArgs
+		if err := ParseXAutoClaim(argv, &a); err != nil {
+			return err
+		}
+		return h.XAutoClaim(c, a, w)
+	case idXClaim:
+		var a XClaimArgs
+		if err := ParseXClaim(argv, &a); err != nil {
+			return err
+		}
+		return h.XClaim(c, a, w)
 	case idXDel:
 		var a XDelArgs
 		if err := ParseXDel(argv, &a); err != nil {
 			return err
 		}
 		return h.XDel(c, a, w)
+	case idXGroupCreate:
+		var a XGroupCreateArgs
+		if err := ParseXGroupCreate(argv, &a); err != nil {
+			return err
+		}
+		return h.XGroupCreate(c, a, w)
+	case idXGroupCreateConsumer:
+		var a XGroupCreateConsumerArgs
+		if err := ParseXGroupCreateConsumer(argv, &a); err != nil {
+			return err
+		}
+		return h.XGroupCreateConsumer(c, a, w)
+	case idXGroupDelConsumer:
+		var a XGroupDelConsumerArgs
+		if err := ParseXGroupDelConsumer(argv, &a); err != nil {
+			return err
+		}
+		return h.XGroupDelConsumer(c, a, w)
+	case idXGroupDestroy:
+		var a XGroupDestroyArgs
+		if err := ParseXGroupDestroy(argv, &a); err != nil {
+			return err
+		}
+		return h.XGroupDestroy(c, a, w)
+	case idXGroupHelp:
+		var a XGroupHelpArgs
+		if err := ParseXGroupHelp(argv, &a); err != nil {
+			return err
+		}
+		return h.XGroupHelp(c, a, w)
+	case idXGroupSetID:
+		var a XGroupSetIDArgs
+		if err := ParseXGroupSetID(argv, &a); err != nil {
+			return err
+		}
+		return h.XGroupSetID(c, a, w)
+	case idXInfoConsumers:
+		var a XInfoConsumersArgs
+		if err := ParseXInfoConsumers(argv, &a); err != nil {
+			return err
+		}
+		return h.XInfoConsumers(c, a, w)
+	case idXInfoGroups:
+		var a XInfoGroupsArgs
+		if err := ParseXInfoGroups(argv, &a); err != nil {
+			return err
+		}
+		return h.XInfoGroups(c, a, w)
 	case idXInfoHelp:
 		var a XInfoHelpArgs
 		if err := ParseXInfoHelp(argv, &a); err != nil {
@@ -834,12 +956,30 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.XLen(c, a, w)
+	case idXPending:
+		var a XPendingArgs
+		if err := ParseXPending(argv, &a); err != nil {
+			return err
+		}
+		return h.XPending(c, a, w)
 	case idXRange:
 		var a XRangeArgs
 		if err := ParseXRange(argv, &a); err != nil {
 			return err
 		}
 		return h.XRange(c, a, w)
+	case idXRead:
+		var a XReadArgs
+		if err := ParseXRead(argv, &a); err != nil {
+			return err
+		}
+		return h.XRead(c, a, w)
+	case idXReadGroup:
+		var a XReadGroupArgs
+		if err := ParseXReadGroup(argv, &a); err != nil {
+			return err
+		}
+		return h.XReadGroup(c, a, w)
 	case idXRevRange:
 		var a XRevRangeArgs
 		if err := ParseXRevRange(argv, &a); err != nil {

@@ -172,13 +172,28 @@ const (
 	idInfo
 	idSwapDB
 	idTime
+	idXAck
 	idXAdd
+	idXAutoClaim
+	idXClaim
 	idXDel
+	idXGroup
+	idXGroupCreate
+	idXGroupCreateConsumer
+	idXGroupDelConsumer
+	idXGroupDestroy
+	idXGroupHelp
+	idXGroupSetID
 	idXInfo
+	idXInfoConsumers
+	idXInfoGroups
 	idXInfoHelp
 	idXInfoStream
 	idXLen
+	idXPending
 	idXRange
+	idXRead
+	idXReadGroup
 	idXRevRange
 	idXSetID
 	idXTrim
@@ -2137,6 +2152,45 @@ var cmdTime = &Command{
 	Tips:       []string{"nondeterministic_output"},
 	id:         idTime,
 }
+var cmdXAck = &Command{
+	ACL: []string{"@write", "@stream", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "id",
+		Type:         "string",
+	}},
+	Arity:      -4,
+	Complexity: "O(log N) per ID",
+	FirstKey:   1,
+	FlagNames:  []string{"write", "fast"},
+	Flags:      FlagWrite | FlagFast,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "update"},
+		Flags:       KeyRW | KeyUpdate,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xack",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Removes entries from a group's pending list and counts those that were pending.",
+	id:      idXAck,
+}
 var cmdXAdd = &Command{
 	ACL: []string{"@write", "@stream", "@fast"},
 	Args: []Arg{{
@@ -2276,6 +2330,150 @@ var cmdXAdd = &Command{
 	Tips:    []string{"nondeterministic_output"},
 	id:      idXAdd,
 }
+var cmdXAutoClaim = &Command{
+	ACL: []string{"@write", "@stream", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "consumer",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "min-idle-time",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "start",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "count",
+		Optional:     true,
+		Token:        "COUNT",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "justid",
+		Optional:     true,
+		Token:        "JUSTID",
+		Type:         "pure-token",
+	}},
+	Arity:      -6,
+	Complexity: "O(COUNT) pending entries scanned, at most COUNT*10",
+	FirstKey:   1,
+	FlagNames:  []string{"write", "fast"},
+	Flags:      FlagWrite | FlagFast,
+	Group:      "stream",
+	History:    [][2]string{{"7.0.0", "The third element: IDs deleted from the stream."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "delete"},
+		Flags:       KeyRW | KeyDelete,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xautoclaim",
+	Since:   "6.2.0",
+	Step:    1,
+	Summary: "Scans a group's pending entries from a cursor and transfers those idle long enough.",
+	Tips:    []string{"nondeterministic_output"},
+	id:      idXAutoClaim,
+}
+var cmdXClaim = &Command{
+	ACL: []string{"@write", "@stream", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "consumer",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "min-idle-time",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "id",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "ms",
+		Optional:     true,
+		Token:        "IDLE",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "unix-time-milliseconds",
+		Optional:     true,
+		Token:        "TIME",
+		Type:         "unix-time",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "count",
+		Optional:     true,
+		Token:        "RETRYCOUNT",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "force",
+		Optional:     true,
+		Token:        "FORCE",
+		Type:         "pure-token",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "justid",
+		Optional:     true,
+		Token:        "JUSTID",
+		Type:         "pure-token",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "lastid",
+		Optional:     true,
+		Token:        "LASTID",
+		Type:         "string",
+	}},
+	Arity:      -6,
+	Complexity: "O(log N) per ID, N the size of the group's pending list",
+	FirstKey:   1,
+	FlagNames:  []string{"write", "fast"},
+	Flags:      FlagWrite | FlagFast,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "update"},
+		Flags:       KeyRW | KeyUpdate,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xclaim",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Transfers pending entries that have been idle long enough to another consumer.",
+	Tips:    []string{"nondeterministic_output"},
+	id:      idXClaim,
+}
 var cmdXDel = &Command{
 	ACL: []string{"@write", "@stream", "@fast"},
 	Args: []Arg{{
@@ -2311,6 +2509,264 @@ var cmdXDel = &Command{
 	Summary: "Deletes entries from a stream by ID and counts those that existed.",
 	id:      idXDel,
 }
+var cmdXGroup = &Command{
+	ACL:         []string{"@slow"},
+	Arity:       -2,
+	Complexity:  "Depends on subcommand.",
+	Flags:       0,
+	Group:       "stream",
+	Name:        "xgroup",
+	Since:       "5.0.0",
+	Subcommands: []*Command{cmdXGroupCreate, cmdXGroupCreateConsumer, cmdXGroupDelConsumer, cmdXGroupDestroy, cmdXGroupHelp, cmdXGroupSetID},
+	Summary:     "Groups the commands that manage consumer groups and their consumers.",
+	id:          idXGroup,
+}
+var cmdXGroupCreate = &Command{
+	ACL: []string{"@write", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "id",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "new-id",
+			Token:        "$",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "id-selector",
+		Type:         "oneof",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "mkstream",
+		Optional:     true,
+		Token:        "MKSTREAM",
+		Type:         "pure-token",
+	}, {
+		DisplayText:  "entries-read",
+		KeySpecIndex: -1,
+		Name:         "entriesread",
+		Optional:     true,
+		Token:        "ENTRIESREAD",
+		Type:         "integer",
+	}},
+	Arity:      -5,
+	Complexity: "O(1)",
+	Container:  "xgroup",
+	FirstKey:   2,
+	FlagNames:  []string{"write", "denyoom"},
+	Flags:      FlagWrite | FlagDenyOOM,
+	Group:      "stream",
+	History:    [][2]string{{"7.0.0", "ENTRIESREAD."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "insert"},
+		Flags:       KeyRW | KeyInsert,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         2,
+	}},
+	LastKey: 2,
+	Name:    "xgroup|create",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Creates a consumer group positioned at an ID, optionally creating an empty stream.",
+	id:      idXGroupCreate,
+}
+var cmdXGroupCreateConsumer = &Command{
+	ACL: []string{"@write", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "consumer",
+		Type:         "string",
+	}},
+	Arity:      5,
+	Complexity: "O(1)",
+	Container:  "xgroup",
+	FirstKey:   2,
+	FlagNames:  []string{"write", "denyoom"},
+	Flags:      FlagWrite | FlagDenyOOM,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "insert"},
+		Flags:       KeyRW | KeyInsert,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         2,
+	}},
+	LastKey: 2,
+	Name:    "xgroup|createconsumer",
+	Since:   "6.2.0",
+	Step:    1,
+	Summary: "Adds a named consumer to a consumer group.",
+	id:      idXGroupCreateConsumer,
+}
+var cmdXGroupDelConsumer = &Command{
+	ACL: []string{"@write", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "consumer",
+		Type:         "string",
+	}},
+	Arity:      5,
+	Complexity: "O(1)",
+	Container:  "xgroup",
+	FirstKey:   2,
+	FlagNames:  []string{"write"},
+	Flags:      FlagWrite,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "delete"},
+		Flags:       KeyRW | KeyDelete,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         2,
+	}},
+	LastKey: 2,
+	Name:    "xgroup|delconsumer",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Removes a consumer and its pending entries from a group, and counts those entries.",
+	id:      idXGroupDelConsumer,
+}
+var cmdXGroupDestroy = &Command{
+	ACL: []string{"@write", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}},
+	Arity:      4,
+	Complexity: "O(N) where N is the number of entries in the group's pending entries list (PEL).",
+	Container:  "xgroup",
+	FirstKey:   2,
+	FlagNames:  []string{"write"},
+	Flags:      FlagWrite,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "delete"},
+		Flags:       KeyRW | KeyDelete,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         2,
+	}},
+	LastKey: 2,
+	Name:    "xgroup|destroy",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Deletes a consumer group with its pending entries and consumers.",
+	id:      idXGroupDestroy,
+}
+var cmdXGroupHelp = &Command{
+	ACL:        []string{"@stream", "@slow"},
+	Arity:      2,
+	Complexity: "O(1)",
+	Container:  "xgroup",
+	FlagNames:  []string{"loading", "stale"},
+	Flags:      FlagLoading | FlagStale,
+	Group:      "stream",
+	Name:       "xgroup|help",
+	Since:      "5.0.0",
+	Summary:    "Lists the XGROUP subcommands with a one-line description each.",
+	id:         idXGroupHelp,
+}
+var cmdXGroupSetID = &Command{
+	ACL: []string{"@write", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "id",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "new-id",
+			Token:        "$",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "id-selector",
+		Type:         "oneof",
+	}, {
+		DisplayText:  "entries-read",
+		KeySpecIndex: -1,
+		Name:         "entriesread",
+		Optional:     true,
+		Token:        "ENTRIESREAD",
+		Type:         "integer",
+	}},
+	Arity:      -5,
+	Complexity: "O(1)",
+	Container:  "xgroup",
+	FirstKey:   2,
+	FlagNames:  []string{"write"},
+	Flags:      FlagWrite,
+	Group:      "stream",
+	History:    [][2]string{{"7.0.0", "ENTRIESREAD."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "update"},
+		Flags:       KeyRW | KeyUpdate,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         2,
+	}},
+	LastKey: 2,
+	Name:    "xgroup|setid",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Moves a consumer group's last-delivered ID, and optionally sets its read counter.",
+	id:      idXGroupSetID,
+}
 var cmdXInfo = &Command{
 	ACL:         []string{"@slow"},
 	Arity:       -2,
@@ -2319,9 +2775,78 @@ var cmdXInfo = &Command{
 	Group:       "stream",
 	Name:        "xinfo",
 	Since:       "5.0.0",
-	Subcommands: []*Command{cmdXInfoHelp, cmdXInfoStream},
+	Subcommands: []*Command{cmdXInfoConsumers, cmdXInfoGroups, cmdXInfoHelp, cmdXInfoStream},
 	Summary:     "Groups the commands that describe streams, their consumer groups and consumers.",
 	id:          idXInfo,
+}
+var cmdXInfoConsumers = &Command{
+	ACL: []string{"@read", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}},
+	Arity:      4,
+	Complexity: "O(number of consumers)",
+	Container:  "xinfo",
+	FirstKey:   2,
+	FlagNames:  []string{"readonly"},
+	Flags:      FlagReadonly,
+	Group:      "stream",
+	History:    [][2]string{{"7.2.0", "inactive; idle changed meaning."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         2,
+	}},
+	LastKey: 2,
+	Name:    "xinfo|consumers",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Describes each consumer of a group: pending count and idle times.",
+	Tips:    []string{"nondeterministic_output"},
+	id:      idXInfoConsumers,
+}
+var cmdXInfoGroups = &Command{
+	ACL: []string{"@read", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}},
+	Arity:      3,
+	Complexity: "O(number of groups)",
+	Container:  "xinfo",
+	FirstKey:   2,
+	FlagNames:  []string{"readonly"},
+	Flags:      FlagReadonly,
+	Group:      "stream",
+	History:    [][2]string{{"7.0.0", "entries-read and lag."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         2,
+	}},
+	LastKey: 2,
+	Name:    "xinfo|groups",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Describes each consumer group of a stream: consumers, pending count, position and lag.",
+	id:      idXInfoGroups,
 }
 var cmdXInfoHelp = &Command{
 	ACL:        []string{"@stream", "@slow"},
@@ -2415,6 +2940,72 @@ var cmdXLen = &Command{
 	Summary: "Counts the entries of a stream.",
 	id:      idXLen,
 }
+var cmdXPending = &Command{
+	ACL: []string{"@read", "@stream", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "min-idle-time",
+			Optional:     true,
+			Since:        "6.2.0",
+			Token:        "IDLE",
+			Type:         "integer",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "start",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "end",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "count",
+			Type:         "integer",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "consumer",
+			Optional:     true,
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Name:         "filters",
+		Optional:     true,
+		Type:         "block",
+	}},
+	Arity:      -3,
+	Complexity: "O(N) in the entries returned; the summary is O(number of consumers)",
+	FirstKey:   1,
+	FlagNames:  []string{"readonly"},
+	Flags:      FlagReadonly,
+	Group:      "stream",
+	History:    [][2]string{{"6.2.0", "IDLE and exclusive ranges."}},
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xpending",
+	Since:   "5.0.0",
+	Step:    1,
+	Summary: "Summarises a group's pending entries, or lists them with owner, idle time and delivery count.",
+	Tips:    []string{"nondeterministic_output"},
+	id:      idXPending,
+}
 var cmdXRange = &Command{
 	ACL: []string{"@read", "@stream", "@slow"},
 	Args: []Arg{{
@@ -2459,6 +3050,130 @@ var cmdXRange = &Command{
 	Step:    1,
 	Summary: "Returns the entries of a stream whose IDs fall in a range, oldest first.",
 	id:      idXRange,
+}
+var cmdXRead = &Command{
+	ACL: []string{"@read", "@stream", "@slow", "@blocking"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "count",
+		Optional:     true,
+		Token:        "COUNT",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "milliseconds",
+		Optional:     true,
+		Token:        "BLOCK",
+		Type:         "integer",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: 0,
+			Multiple:     true,
+			Name:         "key",
+			Type:         "key",
+		}, {
+			KeySpecIndex: -1,
+			Multiple:     true,
+			Name:         "id",
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Name:         "streams",
+		Token:        "STREAMS",
+		Type:         "block",
+	}},
+	Arity:      -4,
+	Complexity: "O(M) in the entries returned per stream",
+	FlagNames:  []string{"readonly", "blocking", "movablekeys"},
+	Flags:      FlagReadonly | FlagBlocking | FlagMovableKeys,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "keyword",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyStep:     1,
+		Keyword:     "STREAMS",
+		LastKey:     -1,
+		Limit:       2,
+		StartFrom:   1,
+	}},
+	Name:    "xread",
+	Since:   "5.0.0",
+	Summary: "Reads entries after given IDs from one or more streams, optionally waiting for new ones.",
+	id:      idXRead,
+}
+var cmdXReadGroup = &Command{
+	ACL: []string{"@write", "@stream", "@slow", "@blocking"},
+	Args: []Arg{{
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "group",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "consumer",
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Name:         "group-block",
+		Token:        "GROUP",
+		Type:         "block",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "count",
+		Optional:     true,
+		Token:        "COUNT",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "milliseconds",
+		Optional:     true,
+		Token:        "BLOCK",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "noack",
+		Optional:     true,
+		Token:        "NOACK",
+		Type:         "pure-token",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: 0,
+			Multiple:     true,
+			Name:         "key",
+			Type:         "key",
+		}, {
+			KeySpecIndex: -1,
+			Multiple:     true,
+			Name:         "id",
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Name:         "streams",
+		Token:        "STREAMS",
+		Type:         "block",
+	}},
+	Arity:      -7,
+	Complexity: "O(M) in the entries returned per stream",
+	FlagNames:  []string{"write", "blocking", "movablekeys"},
+	Flags:      FlagWrite | FlagBlocking | FlagMovableKeys,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "keyword",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyStep:     1,
+		Keyword:     "STREAMS",
+		LastKey:     -1,
+		Limit:       2,
+		StartFrom:   4,
+	}},
+	Name:    "xreadgroup",
+	Since:   "5.0.0",
+	Summary: "Reads entries for a consumer of a group: new ones with >, or its own pending history.",
+	id:      idXReadGroup,
 }
 var cmdXRevRange = &Command{
 	ACL: []string{"@read", "@stream", "@slow"},
@@ -3481,7 +4196,7 @@ var cmdWatch = &Command{
 }
 
 // Commands lists every top-level command, sorted by group then name.
-var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAdd, cmdXDel, cmdXInfo, cmdXLen, cmdXRange, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
+var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAck, cmdXAdd, cmdXAutoClaim, cmdXClaim, cmdXDel, cmdXGroup, cmdXInfo, cmdXLen, cmdXPending, cmdXRange, cmdXRead, cmdXReadGroup, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
 
 // Lookup finds a top-level command by name, ignoring ASCII case, without
 // allocating. It returns nil for an unknown command.
@@ -3571,6 +4286,9 @@ func Lookup(name []byte) *Command {
 				return cmdTime
 			}
 		case 'x':
+			if eqFold(name, "XACK") {
+				return cmdXAck
+			}
 			if eqFold(name, "XADD") {
 				return cmdXAdd
 			}
@@ -3621,6 +4339,9 @@ func Lookup(name []byte) *Command {
 		case 'x':
 			if eqFold(name, "XINFO") {
 				return cmdXInfo
+			}
+			if eqFold(name, "XREAD") {
+				return cmdXRead
 			}
 			if eqFold(name, "XTRIM") {
 				return cmdXTrim
@@ -3692,6 +4413,12 @@ func Lookup(name []byte) *Command {
 				return cmdUnlink
 			}
 		case 'x':
+			if eqFold(name, "XCLAIM") {
+				return cmdXClaim
+			}
+			if eqFold(name, "XGROUP") {
+				return cmdXGroup
+			}
 			if eqFold(name, "XRANGE") {
 				return cmdXRange
 			}
@@ -3747,6 +4474,10 @@ func Lookup(name []byte) *Command {
 			if eqFold(name, "SETRANGE") {
 				return cmdSetRange
 			}
+		case 'x':
+			if eqFold(name, "XPENDING") {
+				return cmdXPending
+			}
 		}
 	case 9:
 		switch name[0] | 0x20 {
@@ -3768,6 +4499,13 @@ func Lookup(name []byte) *Command {
 		case 'e':
 			if eqFold(name, "EXPIRETIME") {
 				return cmdExpireTime
+			}
+		case 'x':
+			if eqFold(name, "XAUTOCLAIM") {
+				return cmdXAutoClaim
+			}
+			if eqFold(name, "XREADGROUP") {
+				return cmdXReadGroup
 			}
 		}
 	case 11:
@@ -3957,6 +4695,52 @@ func (c *Command) LookupSub(name []byte) *Command {
 			}
 		}
 		return nil
+	case idXGroup:
+		switch len(name) {
+		case 4:
+			switch name[0] | 0x20 {
+			case 'h':
+				if eqFold(name, "HELP") {
+					return cmdXGroupHelp
+				}
+			}
+		case 5:
+			switch name[0] | 0x20 {
+			case 's':
+				if eqFold(name, "SETID") {
+					return cmdXGroupSetID
+				}
+			}
+		case 6:
+			switch name[0] | 0x20 {
+			case 'c':
+				if eqFold(name, "CREATE") {
+					return cmdXGroupCreate
+				}
+			}
+		case 7:
+			switch name[0] | 0x20 {
+			case 'd':
+				if eqFold(name, "DESTROY") {
+					return cmdXGroupDestroy
+				}
+			}
+		case 11:
+			switch name[0] | 0x20 {
+			case 'd':
+				if eqFold(name, "DELCONSUMER") {
+					return cmdXGroupDelConsumer
+				}
+			}
+		case 14:
+			switch name[0] | 0x20 {
+			case 'c':
+				if eqFold(name, "CREATECONSUMER") {
+					return cmdXGroupCreateConsumer
+				}
+			}
+		}
+		return nil
 	case idXInfo:
 		switch len(name) {
 		case 4:
@@ -3968,9 +4752,20 @@ func (c *Command) LookupSub(name []byte) *Command {
 			}
 		case 6:
 			switch name[0] | 0x20 {
+			case 'g':
+				if eqFold(name, "GROUPS") {
+					return cmdXInfoGroups
+				}
 			case 's':
 				if eqFold(name, "STREAM") {
 					return cmdXInfoStream
+				}
+			}
+		case 9:
+			switch name[0] | 0x20 {
+			case 'c':
+				if eqFold(name, "CONSUMERS") {
+					return cmdXInfoConsumers
 				}
 			}
 		}

@@ -48,6 +48,8 @@ type conn struct {
 
 	// blocked is set while a blocking command waits (see SetUnblock).
 	blocked atomic.Pointer[func(withError bool)]
+	// waitBuf receives the reply of the blocked command (blocking.go).
+	waitBuf *resp.Writer
 }
 
 func newConn(s *Server, nc net.Conn) *conn {

@@ -24,7 +24,17 @@ func (cn *conn) dispatch(argv [][]byte) {
 	s := cn.s
 	s.e.Lock()
 	cn.process(argv)
+	var wt *engine.Waiter
+	if req := cn.c.TakeBlock(); req != nil {
+		wt = cn.block(req)
+	}
+	// Clients blocked on keys this command changed are served now that it
+	// has finished, never in the middle of it (or of EXEC).
+	s.e.ServeReady()
 	s.e.Unlock()
+	if wt != nil {
+		cn.wait(wt)
+	}
 
 	if suppress && (cn.replyOff || cn.skip) {
 		cn.w.Truncate(mark)

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"time"
+
+	"github.com/redcurrent/redcurrent/engine"
+	"github.com/redcurrent/redcurrent/internal/resp"
+)
+
+// Waiting in a blocking command (the engine side is engine/blocked.go).
+// The waiter's reply is written into its own buffer, under the engine
+// lock, by whichever goroutine serves it; the connection's goroutine
+// flushes its batch and parks outside the lock, then copies that reply
+// into its writer. While it is parked, a helper reads ahead on the socket,
+// so a client that goes away is noticed and leaves no waiter behind.
+
+// block registers the blocking request of the command that just ran.
+// Engine lock held.
+func (cn *conn) block(req *engine.BlockRequest) *engine.Waiter {
+	buf := resp.NewWriter(cn.w.Proto())
+	wt := cn.s.e.Block(&cn.c, req, buf)
+	cn.waitBuf = buf
+	cn.SetUnblock(func(withError bool) {
+		out := engine.TimedOut
+		if withError {
+			out = engine.UnblockedByError
+		}
+		cn.s.e.Unblock(wt, out)
+	})
+	return wt
+}
+
+// wait parks until wt is over and writes its outcome.
+func (cn *conn) wait(wt *engine.Waiter) {
+	s := cn.s
+	flushErr := cn.flush()
+	gone := make(chan struct{})
+	readDone := make(chan struct{})
+	if flushErr == nil {
+		go func() {
+			defer close(readDone)
+			for {
+				select {
+				case <-wt.Done():
+					return
+				default:
+				}
+				if err := cn.rd.fill(); err != nil {
+					if ne, ok := err.(interface{ Timeout() bool }); ok && ne.Timeout() {
+						return
+					}
+					close(gone)
+					return
+				}
+			}
+		}()
+	} else {
+		close(gone)
+		close(readDone)
+	}
+	select {
+	case <-wt.Done():
+	case <-gone:
+		s.e.Lock()
+		s.e.Unblock(wt, engine.Abandoned)
+		s.e.Unlock()
+		<-wt.Done()
+	}
+	// Stop the read-ahead: a deadline in the past ends its Read.
+	cn.nc.SetReadDeadline(time.Unix(1, 0))
+	<-readDone
+	cn.nc.SetReadDeadline(time.Time{})
+
+	s.e.Lock()
+	cn.SetUnblock(nil)
+	out, err := wt.Outcome()
+	switch out {
+	case engine.Served:
+		cn.w.Raw(cn.waitBuf.Bytes())
+	case engine.TimedOut:
+		cn.w.NullArray()
+	case engine.UnblockedByError:
+		s.stats.errorReplies++
+		cn.w.Error(engine.ErrUnblocked)
+	case engine.Failed:
+		s.stats.errorReplies++
+		cn.w.Error(replyError(err, s, nil))
+	case engine.Abandoned:
+		cn.closeAfterReply = true
+	}
+	cn.waitBuf = nil
+	s.e.Unlock()
+}
