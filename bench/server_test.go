@@ -99,6 +99,7 @@ func BenchmarkServer(b *testing.B) {
 		{"GET", []string{"GET", "key"}},
 		{"SET", []string{"SET", "key", "value-of-sixteen"}},
 		{"INCR", []string{"INCR", "counter"}},
+		{"XADD", []string{"XADD", "stream", "*", "field", "value"}},
 	}
 	for _, cmd := range cmds {
 		for _, p := range []int{1, 16} {

@@ -23,7 +23,12 @@ func (cn *conn) dispatch(argv [][]byte) {
 
 	s := cn.s
 	s.e.Lock()
+	// One time snapshot per command, as Redis 7.2+'s commandTimeSnapshot:
+	// expiry checks and "*" IDs inside one command agree, and the clock is
+	// read once instead of at every key lookup.
+	s.e.FixTime()
 	cn.process(argv)
+	s.e.ReleaseTime()
 	var wt *engine.Waiter
 	if req := cn.c.TakeBlock(); req != nil {
 		wt = cn.block(req)
