@@ -611,6 +611,23 @@ func (g *pgen) multiple(a *Arg, lv *jen.Statement, path string, after int, stop 
 	if len(stop) > 0 {
 		loop = append(loop, jen.If(matchAny(stop)).Block(jen.Break()))
 	}
+	if isOneArg(&elemOnly) {
+		// Each element is one argument taken as is: the slice is a window
+		// on argv (capacity capped), so parsing DEL or MGET allocates
+		// nothing.
+		//	s1 := i
+		//	for i < n { i++ }
+		//	a.Key = argv[s1:i:i]
+		start := g.newVar("s")
+		out = append(out, jen.Id(start).Op(":=").Id("i"))
+		loop = append(loop, jen.Id("i").Op("++"))
+		out = append(out, jen.For(cond).Block(loop...))
+		out = append(out, slice().Op("=").Id("argv").Index(jen.Id(start), jen.Id("i"), jen.Id("i")))
+		if !a.Optional || a.Token != "" {
+			out = append(out, jen.If(jen.Len(slice()).Op("==").Lit(0)).Block(g.syntaxErr(path, jen.Id("i"))))
+		}
+		return out
+	}
 	if a.Type == "block" {
 		if size := fixedSize(&elemOnly); size > 1 {
 			var ret jen.Code
@@ -634,6 +651,16 @@ func (g *pgen) multiple(a *Arg, lv *jen.Statement, path string, after int, stop 
 		out = append(out, jen.If(jen.Len(slice()).Op("==").Lit(0)).Block(g.syntaxErr(path, jen.Id("i"))))
 	}
 	return out
+}
+
+// isOneArg reports an element that is exactly one argument kept as its
+// bytes: no token, no conversion.
+func isOneArg(a *Arg) bool {
+	switch a.Type {
+	case "key", "string", "pattern":
+		return a.Token == ""
+	}
+	return false
 }
 
 // structNameFor gives the struct type of an argument at path (a.b.c) in

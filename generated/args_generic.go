@@ -63,15 +63,11 @@ type DelArgs struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseDel(argv [][]byte, a *DelArgs) error {
 	i, n := 1, len(argv)
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "key", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.Key = append(a.Key, e1)
 	}
+	a.Key = argv[s2:i:i]
 	if len(a.Key) == 0 {
 		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
 	}
@@ -90,15 +86,11 @@ type ExistsArgs struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseExists(argv [][]byte, a *ExistsArgs) error {
 	i, n := 1, len(argv)
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "key", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.Key = append(a.Key, e1)
 	}
+	a.Key = argv[s2:i:i]
 	if len(a.Key) == 0 {
 		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
 	}
@@ -799,15 +791,11 @@ type TouchArgs struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseTouch(argv [][]byte, a *TouchArgs) error {
 	i, n := 1, len(argv)
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "key", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.Key = append(a.Key, e1)
 	}
+	a.Key = argv[s2:i:i]
 	if len(a.Key) == 0 {
 		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
 	}
@@ -866,15 +854,11 @@ type UnlinkArgs struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseUnlink(argv [][]byte, a *UnlinkArgs) error {
 	i, n := 1, len(argv)
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "key", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.Key = append(a.Key, e1)
 	}
+	a.Key = argv[s2:i:i]
 	if len(a.Key) == 0 {
 		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
 	}

@@ -37,15 +37,11 @@ type CommandDocsArgs struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseCommandDocs(argv [][]byte, a *CommandDocsArgs) error {
 	i, n := 2, len(argv)
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "command-name", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.CommandName = append(a.CommandName, e1)
 	}
+	a.CommandName = argv[s2:i:i]
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
 	}
@@ -67,15 +63,11 @@ func ParseCommandGetKeys(argv [][]byte, a *CommandGetKeysArgs) error {
 	}
 	a.Command = argv[i]
 	i++
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "arg", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.Arg = append(a.Arg, e1)
 	}
+	a.Arg = argv[s2:i:i]
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
 	}
@@ -97,15 +89,11 @@ func ParseCommandGetKeysAndFlags(argv [][]byte, a *CommandGetKeysAndFlagsArgs) e
 	}
 	a.Command = argv[i]
 	i++
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "arg", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.Arg = append(a.Arg, e1)
 	}
+	a.Arg = argv[s2:i:i]
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
 	}
@@ -134,15 +122,11 @@ type CommandInfoArgs struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseCommandInfo(argv [][]byte, a *CommandInfoArgs) error {
 	i, n := 2, len(argv)
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "command-name", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.CommandName = append(a.CommandName, e1)
 	}
+	a.CommandName = argv[s2:i:i]
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
 	}
@@ -226,15 +210,11 @@ type ConfigGetArgs struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseConfigGet(argv [][]byte, a *ConfigGetArgs) error {
 	i, n := 2, len(argv)
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "parameter", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.Parameter = append(a.Parameter, e1)
 	}
+	a.Parameter = argv[s2:i:i]
 	if len(a.Parameter) == 0 {
 		return &ArgError{Arg: "parameter", Msg: "ERR syntax error"}
 	}
@@ -339,15 +319,11 @@ func ParseDebug(argv [][]byte, a *DebugArgs) error {
 	}
 	a.Subcommand = argv[i]
 	i++
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "arg", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.Arg = append(a.Arg, e1)
 	}
+	a.Arg = argv[s2:i:i]
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
 	}
@@ -449,15 +425,11 @@ type InfoArgs struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseInfo(argv [][]byte, a *InfoArgs) error {
 	i, n := 1, len(argv)
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "section", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.Section = append(a.Section, e1)
 	}
+	a.Section = argv[s2:i:i]
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
 	}

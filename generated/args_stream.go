@@ -23,15 +23,11 @@ func ParseXAck(argv [][]byte, a *XAckArgs) error {
 	}
 	a.Group = argv[i]
 	i++
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "ID", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.ID = append(a.ID, e1)
 	}
+	a.ID = argv[s2:i:i]
 	if len(a.ID) == 0 {
 		return &ArgError{Arg: "ID", Msg: "ERR syntax error"}
 	}
@@ -332,22 +328,18 @@ func ParseXClaim(argv [][]byte, a *XClaimArgs) error {
 	}
 	a.MinIdleTime = argv[i]
 	i++
+	s2 := i
 	for i < n {
 		if eqFold(argv[i], "IDLE") || eqFold(argv[i], "TIME") || eqFold(argv[i], "RETRYCOUNT") || eqFold(argv[i], "FORCE") || eqFold(argv[i], "JUSTID") || eqFold(argv[i], "LASTID") {
 			break
 		}
-		var e1 []byte
-		if i >= n {
-			return argErrorAt("ID", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
-		}
-		e1 = argv[i]
 		i++
-		a.ID = append(a.ID, e1)
 	}
+	a.ID = argv[s2:i:i]
 	if len(a.ID) == 0 {
 		return argErrorAt("ID", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
 	}
-opts2:
+opts3:
 	for i < n {
 		switch {
 		case eqFold(argv[i], "IDLE"):
@@ -413,7 +405,7 @@ opts2:
 			a.Lastid.V = argv[i]
 			i++
 		default:
-			break opts2
+			break opts3
 		}
 	}
 	if i < n {
@@ -437,15 +429,11 @@ func ParseXDel(argv [][]byte, a *XDelArgs) error {
 	}
 	a.Key = argv[i]
 	i++
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "ID", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.ID = append(a.ID, e1)
 	}
+	a.ID = argv[s2:i:i]
 	if len(a.ID) == 0 {
 		return &ArgError{Arg: "ID", Msg: "ERR syntax error"}
 	}

@@ -63,15 +63,11 @@ type WatchArgs struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseWatch(argv [][]byte, a *WatchArgs) error {
 	i, n := 1, len(argv)
+	s2 := i
 	for i < n {
-		var e1 []byte
-		if i >= n {
-			return &ArgError{Arg: "key", Msg: "ERR syntax error"}
-		}
-		e1 = argv[i]
 		i++
-		a.Key = append(a.Key, e1)
 	}
+	a.Key = argv[s2:i:i]
 	if len(a.Key) == 0 {
 		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
 	}
