@@ -46,6 +46,10 @@ type conn struct {
 	closeAfterReply  bool
 	argvMem          int
 
+	// busy is the BUSY error while this connection's command is served
+	// during a busy script (lockOrBusy), nil otherwise.
+	busy *engine.Error
+
 	// blocked is set while a blocking command waits (see SetUnblock).
 	blocked atomic.Pointer[func(withError bool)]
 }

@@ -21,10 +21,10 @@ func (cn *conn) dispatch(argv [][]byte) {
 	suppress := cn.replyOff || cn.skip
 	mark := cn.w.Len()
 
-	s := cn.s
-	s.e.Lock()
-	cn.process(argv)
-	s.e.Unlock()
+	if cn.lockOrBusy(argv) {
+		cn.process(argv)
+		cn.s.e.Unlock()
+	}
 
 	if suppress && (cn.replyOff || cn.skip) {
 		cn.w.Truncate(mark)
@@ -62,6 +62,10 @@ func (cn *conn) process(argv [][]byte) {
 	}
 	if cn.authRequired() && cmd.Flags&generated.FlagNoAuth == 0 {
 		cn.reject(cmd, engine.ErrNoAuth)
+		return
+	}
+	if cn.busy != nil && cmd.Flags&generated.FlagAllowBusy == 0 {
+		cn.reject(cmd, cn.busy)
 		return
 	}
 	if cn.multi {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/redcurrent/redcurrent/engine"
 	"github.com/redcurrent/redcurrent/generated"
+	"github.com/redcurrent/redcurrent/lua"
 )
 
 // Version is the Redis version redcurrent reports (HELLO, INFO
@@ -94,6 +95,12 @@ func New(cfg Config, e *engine.Engine) *Server {
 	s.cfg = newConfig(cfg)
 	s.applyConfig()
 	s.h = &handlers{Engine: e, s: s}
+	s.h.Scripting = lua.NewScripting(lua.ScriptingConfig{
+		Caller:        s,
+		Engine:        e,
+		BusyThreshold: s.busyThreshold,
+		Version:       Version,
+	})
 	interval := cfg.ActiveExpireInterval
 	if interval == 0 {
 		interval = 100 * time.Millisecond
