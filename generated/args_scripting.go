@@ -223,7 +223,7 @@ func ParseFCall(argv [][]byte, a *FCallArgs) error {
 		return &ArgError{Arg: "numkeys", Msg: "ERR syntax error"}
 	}
 	if v, ok := ParseInt(argv[i]); !ok {
-		return &ArgError{Arg: "numkeys", Msg: "ERR value is not an integer or out of range"}
+		return &ArgError{Arg: "numkeys", Msg: "ERR Bad number of keys provided"}
 	} else {
 		a.Numkeys = v
 	}
@@ -273,7 +273,7 @@ func ParseFCallRO(argv [][]byte, a *FCallROArgs) error {
 		return &ArgError{Arg: "numkeys", Msg: "ERR syntax error"}
 	}
 	if v, ok := ParseInt(argv[i]); !ok {
-		return &ArgError{Arg: "numkeys", Msg: "ERR value is not an integer or out of range"}
+		return &ArgError{Arg: "numkeys", Msg: "ERR Bad number of keys provided"}
 	} else {
 		a.Numkeys = v
 	}

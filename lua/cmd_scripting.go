@@ -58,7 +58,7 @@ type Scripting struct {
 
 	fn    *State
 	libs  map[string]*Library
-	funcs map[string]*Function
+	funcs map[string]*Function // by lower-case name: FCALL names are case-insensitive
 
 	client engine.Client // the script's own client (Redis's lua_client)
 
@@ -233,7 +233,7 @@ func parseShebang(body []byte) (code []byte, compat, noWrites bool, err error) {
 	if len(parts) == 0 {
 		return nil, false, false, engine.ErrScriptShebangEngine
 	}
-	if !strings.EqualFold(parts[0], "#!lua") {
+	if parts[0] != "#!lua" {
 		return nil, false, false, engine.Errorf("ERR", "Unexpected engine in script shebang: %s", parts[0])
 	}
 	for _, p := range parts[1:] {
@@ -545,7 +545,7 @@ func (sc *Scripting) loadLibrary(code []byte) (*Library, error) {
 func (sc *Scripting) install(libs []*Library, replace map[string]bool) error {
 	for _, l := range libs {
 		for _, f := range l.Functions {
-			if old, ok := sc.funcs[f.Name]; ok && !replace[old.Library.Name] {
+			if old, ok := sc.funcs[strings.ToLower(f.Name)]; ok && !replace[old.Library.Name] {
 				return engine.Errorf("ERR", "Function %s already exists", f.Name)
 			}
 		}
@@ -556,7 +556,7 @@ func (sc *Scripting) install(libs []*Library, replace map[string]bool) error {
 	for _, l := range libs {
 		sc.libs[l.Name] = l
 		for _, f := range l.Functions {
-			sc.funcs[f.Name] = f
+			sc.funcs[strings.ToLower(f.Name)] = f
 		}
 	}
 	return nil
@@ -568,7 +568,7 @@ func (sc *Scripting) removeLibrary(name string) {
 		return
 	}
 	for _, f := range l.Functions {
-		delete(sc.funcs, f.Name)
+		delete(sc.funcs, strings.ToLower(f.Name))
 	}
 	delete(sc.libs, name)
 }
@@ -756,7 +756,7 @@ func (sc *Scripting) FunctionStats(c *engine.Client, a generated.FunctionStatsAr
 }
 
 func (sc *Scripting) fcall(c *engine.Client, name []byte, numkeys int64, rest [][]byte, ro bool, argv0 string, w engine.ReplyWriter) error {
-	f, ok := sc.funcs[string(name)]
+	f, ok := sc.funcs[strings.ToLower(string(name))]
 	if !ok {
 		return engine.ErrFunctionNotFound
 	}

@@ -64,15 +64,20 @@ func NewFunctionState(o Options) *State {
 	for _, name := range []string{"breakpoint", "debug", "replicate_commands"} {
 		r.RawSetString(name, lua.LNil)
 	}
-	r.RawSetString("register_function", s.L.NewFunction(s.registerFunction))
 	// The load-time environment (luaEngineLoadCode): only redis with
 	// register_function, log, the log levels and the version fields.
 	L := s.L
 	lr := L.NewTable()
-	for _, name := range []string{"register_function", "log", "LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE",
+	lr.RawSetString("register_function", L.NewFunction(s.registerFunction))
+	for _, name := range []string{"log", "LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE",
 		"LOG_WARNING", "REDIS_VERSION", "REDIS_VERSION_NUM"} {
 		lr.RawSetString(name, r.RawGetString(name))
 	}
+	// Missing fields fail as missing globals do (Redis: the same
+	// __index error handler).
+	lmt := L.NewTable()
+	lmt.RawSetString("__index", L.NewFunction(globalMissing))
+	L.SetMetatable(lr, lmt)
 	s.loadG = L.NewTable()
 	s.loadG.RawSetString("redis", s.protect(lr, lua.LNil))
 	mt := L.NewTable()
@@ -145,19 +150,18 @@ func (s *State) registerFunction(L *lua.LState) int {
 			key, _ := k.(lua.LString)
 			switch string(key) {
 			case "function_name":
-				str, ok := v.(lua.LString)
+				str, ok := toStr(v)
 				if !ok {
 					msg = "function_name argument given to redis.register_function must be a string"
 					return
 				}
-				f.Name = string(str)
+				f.Name = str
 			case "description":
-				str, ok := v.(lua.LString)
+				d, ok := toStr(v)
 				if !ok {
 					msg = "description argument given to redis.register_function must be a string"
 					return
 				}
-				d := string(str)
 				f.Description = &d
 			case "callback":
 				fn, ok := v.(*lua.LFunction)
@@ -207,7 +211,7 @@ func (s *State) registerFunction(L *lua.LState) int {
 			raiseRedis(L, "redis.register_function must get a callback argument")
 		}
 	case 2:
-		str, ok := L.Get(1).(lua.LString)
+		str, ok := toStr(L.Get(1))
 		if !ok {
 			raiseRedis(L, "first argument to redis.register_function must be a string")
 		}
@@ -215,12 +219,13 @@ func (s *State) registerFunction(L *lua.LState) int {
 		if !ok {
 			raiseRedis(L, "second argument to redis.register_function must be a function")
 		}
-		f.Name, callback = string(str), fn
+		f.Name, callback = str, fn
 	default:
 		raiseRedis(L, "wrong number of arguments to redis.register_function")
 	}
 	if !validName(f.Name) {
-		raiseRedis(L, "Function names can only contain letters, numbers, or underscores(_) and must be at least one character long")
+		// Redis's text says "Library" here too (functionsVerifyName).
+		raiseRedis(L, engine.ErrLibName.Msg)
 	}
 	for _, g := range lib.Functions {
 		if g.Name == f.Name {
