@@ -23,7 +23,13 @@ func TestDiff(t *testing.T) {
 		t.Fatalf("no case files under testdata/diff (%v)", err)
 	}
 	srv := redcurrent.RunT(t)
-	difftest.Run(t, files, ref.Endpoint, func() (difftest.Endpoint, error) {
-		return difftest.Endpoint{Name: "redcurrent", Addr: srv.Addr(), WaitBlocked: srv.WaitBlocked}, nil
-	})
+	r := &difftest.Runner{
+		Ref: ref.Endpoint,
+		Target: func() (difftest.Endpoint, error) {
+			return difftest.Endpoint{Name: "redcurrent", Addr: srv.Addr(), WaitBlocked: srv.WaitBlocked}, nil
+		},
+		// Scripts and libraries outlive FLUSHALL: every case starts without.
+		Reset: [][]string{{"FLUSHALL"}, {"SCRIPT", "FLUSH"}, {"FUNCTION", "FLUSH"}},
+	}
+	r.Run(t, files...)
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math/rand/v2"
-	"sync"
 	"time"
 )
 
@@ -23,7 +22,7 @@ type Options struct {
 // for their whole run. Every handler and every method documented "e.mu held"
 // assumes the caller holds it and never locks it again.
 type Engine struct {
-	mu    sync.Mutex
+	mu    engineLock
 	clock Clock
 	rnd   *rand.Rand
 
@@ -78,6 +77,7 @@ func New(opts Options) *Engine {
 		seed = rand.Uint64()
 	}
 	e := &Engine{
+		mu:           make(engineLock, 1),
 		clock:        clk,
 		rnd:          rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		dbs:          make([]*db, n),
@@ -98,6 +98,31 @@ func (e *Engine) Lock() { e.mu.Lock() }
 
 // Unlock releases the engine mutex.
 func (e *Engine) Unlock() { e.mu.Unlock() }
+
+// LockOr takes the engine mutex, unless abort is closed first: then it
+// returns false without the mutex. A nil abort waits like Lock. The
+// dispatcher waits this way so that a client queued behind a long script
+// can be answered BUSY instead of waiting for the script to end.
+func (e *Engine) LockOr(abort <-chan struct{}) bool {
+	select {
+	case e.mu <- struct{}{}:
+		return true
+	default:
+	}
+	select {
+	case e.mu <- struct{}{}:
+		return true
+	case <-abort:
+		return false
+	}
+}
+
+// engineLock is the engine mutex as a one-slot channel: unlike sync.Mutex,
+// a waiter can give up (LockOr).
+type engineLock chan struct{}
+
+func (l engineLock) Lock()   { l <- struct{}{} }
+func (l engineLock) Unlock() { <-l }
 
 // Clock returns the engine's clock. Safe without the lock.
 func (e *Engine) Clock() Clock { return e.clock }

@@ -106,6 +106,37 @@ func ErrXClaimOption(opt []byte) *Error {
 	return Errorf("ERR", "Unrecognized XCLAIM option '%s'", opt)
 }
 
+// Scripting errors (lua package: eval.c, script.c, functions.c).
+var (
+	ErrNoScript            = &Error{"NOSCRIPT", "No matching script. Please use EVAL."}
+	ErrNumKeysTooMany      = &Error{"ERR", "Number of keys can't be greater than number of args"}
+	ErrNumKeysNegative     = &Error{"ERR", "Number of keys can't be negative"}
+	ErrFCallNumKeys        = &Error{"ERR", "Bad number of keys provided"}
+	ErrScriptWriteFlagRO   = &Error{"ERR", "Can not execute a script with write flag using *_ro command."}
+	ErrScriptWriteInRO     = &Error{"ERR", "Write commands are not allowed from read-only scripts."}
+	ErrScriptUnknownCmd    = &Error{"ERR", "Unknown Redis command called from script"}
+	ErrScriptArity         = &Error{"ERR", "Wrong number of args calling Redis command from script"}
+	ErrScriptNotAllowed    = &Error{"ERR", "This Redis command is not allowed from script"}
+	ErrScriptShebang       = &Error{"ERR", "Invalid script shebang"}
+	ErrScriptShebangEngine = &Error{"ERR", "Invalid engine in script shebang"}
+	ErrScriptKilled        = &Error{"ERR", "Script killed by user with SCRIPT KILL..."}
+	ErrNotBusy             = &Error{"NOTBUSY", "No scripts in execution right now."}
+	ErrUnkillable          = &Error{"UNKILLABLE", "Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."}
+	ErrBusyScript          = &Error{"BUSY", "Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."}
+	ErrBusyFunction        = &Error{"BUSY", "Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."}
+	ErrFunctionNotFound    = &Error{"ERR", "Function not found"}
+	ErrLibraryNotFound     = &Error{"ERR", "Library not found"}
+	ErrNoFunctions         = &Error{"ERR", "No functions registered"}
+	ErrFunctionLoadTimeout = &Error{"ERR", "FUNCTION LOAD timeout"}
+	ErrMissingLibMetadata  = &Error{"ERR", "Missing library metadata"}
+	ErrInvalidLibMetadata  = &Error{"ERR", "Invalid library metadata"}
+	ErrLibNameTwice        = &Error{"ERR", "Invalid metadata value, name argument was given multiple times"}
+	ErrLibNameMissing      = &Error{"ERR", "Library name was not given"}
+	ErrLibName             = &Error{"ERR", "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"}
+	ErrDumpPayload         = &Error{"ERR", "DUMP payload version or checksum are wrong"}
+	ErrFunctionPayload     = &Error{"ERR", "given payload is not a valid function payload"}
+)
+
 // ErrInvalidExpireTime is the reply to an expiry that is not positive or
 // would overflow; cmd is the command name in lower case ("set", "expire").
 func ErrInvalidExpireTime(cmd string) *Error {

@@ -144,6 +144,66 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idUnlink:
 		a := new(UnlinkArgs)
 		return a, ParseUnlink(argv, a)
+	case idEval:
+		a := new(EvalArgs)
+		return a, ParseEval(argv, a)
+	case idEvalSHA:
+		a := new(EvalSHAArgs)
+		return a, ParseEvalSHA(argv, a)
+	case idEvalSHARO:
+		a := new(EvalSHAROArgs)
+		return a, ParseEvalSHARO(argv, a)
+	case idEvalRO:
+		a := new(EvalROArgs)
+		return a, ParseEvalRO(argv, a)
+	case idFCall:
+		a := new(FCallArgs)
+		return a, ParseFCall(argv, a)
+	case idFCallRO:
+		a := new(FCallROArgs)
+		return a, ParseFCallRO(argv, a)
+	case idFunctionDelete:
+		a := new(FunctionDeleteArgs)
+		return a, ParseFunctionDelete(argv, a)
+	case idFunctionDump:
+		a := new(FunctionDumpArgs)
+		return a, ParseFunctionDump(argv, a)
+	case idFunctionFlush:
+		a := new(FunctionFlushArgs)
+		return a, ParseFunctionFlush(argv, a)
+	case idFunctionHelp:
+		a := new(FunctionHelpArgs)
+		return a, ParseFunctionHelp(argv, a)
+	case idFunctionKill:
+		a := new(FunctionKillArgs)
+		return a, ParseFunctionKill(argv, a)
+	case idFunctionList:
+		a := new(FunctionListArgs)
+		return a, ParseFunctionList(argv, a)
+	case idFunctionLoad:
+		a := new(FunctionLoadArgs)
+		return a, ParseFunctionLoad(argv, a)
+	case idFunctionRestore:
+		a := new(FunctionRestoreArgs)
+		return a, ParseFunctionRestore(argv, a)
+	case idFunctionStats:
+		a := new(FunctionStatsArgs)
+		return a, ParseFunctionStats(argv, a)
+	case idScriptExists:
+		a := new(ScriptExistsArgs)
+		return a, ParseScriptExists(argv, a)
+	case idScriptFlush:
+		a := new(ScriptFlushArgs)
+		return a, ParseScriptFlush(argv, a)
+	case idScriptHelp:
+		a := new(ScriptHelpArgs)
+		return a, ParseScriptHelp(argv, a)
+	case idScriptKill:
+		a := new(ScriptKillArgs)
+		return a, ParseScriptKill(argv, a)
+	case idScriptLoad:
+		a := new(ScriptLoadArgs)
+		return a, ParseScriptLoad(argv, a)
 	case idCommand:
 		a := new(CommandArgs)
 		return a, ParseCommand(argv, a)
@@ -399,6 +459,26 @@ type Handlers[C, W any] interface {
 	TTL(c C, a TTLArgs, w W) error
 	Type(c C, a TypeArgs, w W) error
 	Unlink(c C, a UnlinkArgs, w W) error
+	Eval(c C, a EvalArgs, w W) error
+	EvalSHA(c C, a EvalSHAArgs, w W) error
+	EvalSHARO(c C, a EvalSHAROArgs, w W) error
+	EvalRO(c C, a EvalROArgs, w W) error
+	FCall(c C, a FCallArgs, w W) error
+	FCallRO(c C, a FCallROArgs, w W) error
+	FunctionDelete(c C, a FunctionDeleteArgs, w W) error
+	FunctionDump(c C, a FunctionDumpArgs, w W) error
+	FunctionFlush(c C, a FunctionFlushArgs, w W) error
+	FunctionHelp(c C, a FunctionHelpArgs, w W) error
+	FunctionKill(c C, a FunctionKillArgs, w W) error
+	FunctionList(c C, a FunctionListArgs, w W) error
+	FunctionLoad(c C, a FunctionLoadArgs, w W) error
+	FunctionRestore(c C, a FunctionRestoreArgs, w W) error
+	FunctionStats(c C, a FunctionStatsArgs, w W) error
+	ScriptExists(c C, a ScriptExistsArgs, w W) error
+	ScriptFlush(c C, a ScriptFlushArgs, w W) error
+	ScriptHelp(c C, a ScriptHelpArgs, w W) error
+	ScriptKill(c C, a ScriptKillArgs, w W) error
+	ScriptLoad(c C, a ScriptLoadArgs, w W) error
 	Command(c C, a CommandArgs, w W) error
 	CommandCount(c C, a CommandCountArgs, w W) error
 	CommandDocs(c C, a CommandDocsArgs, w W) error
@@ -746,6 +826,126 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.Unlink(c, a, w)
+	case idEval:
+		var a EvalArgs
+		if err := ParseEval(argv, &a); err != nil {
+			return err
+		}
+		return h.Eval(c, a, w)
+	case idEvalSHA:
+		var a EvalSHAArgs
+		if err := ParseEvalSHA(argv, &a); err != nil {
+			return err
+		}
+		return h.EvalSHA(c, a, w)
+	case idEvalSHARO:
+		var a EvalSHAROArgs
+		if err := ParseEvalSHARO(argv, &a); err != nil {
+			return err
+		}
+		return h.EvalSHARO(c, a, w)
+	case idEvalRO:
+		var a EvalROArgs
+		if err := ParseEvalRO(argv, &a); err != nil {
+			return err
+		}
+		return h.EvalRO(c, a, w)
+	case idFCall:
+		var a FCallArgs
+		if err := ParseFCall(argv, &a); err != nil {
+			return err
+		}
+		return h.FCall(c, a, w)
+	case idFCallRO:
+		var a FCallROArgs
+		if err := ParseFCallRO(argv, &a); err != nil {
+			return err
+		}
+		return h.FCallRO(c, a, w)
+	case idFunctionDelete:
+		var a FunctionDeleteArgs
+		if err := ParseFunctionDelete(argv, &a); err != nil {
+			return err
+		}
+		return h.FunctionDelete(c, a, w)
+	case idFunctionDump:
+		var a FunctionDumpArgs
+		if err := ParseFunctionDump(argv, &a); err != nil {
+			return err
+		}
+		return h.FunctionDump(c, a, w)
+	case idFunctionFlush:
+		var a FunctionFlushArgs
+		if err := ParseFunctionFlush(argv, &a); err != nil {
+			return err
+		}
+		return h.FunctionFlush(c, a, w)
+	case idFunctionHelp:
+		var a FunctionHelpArgs
+		if err := ParseFunctionHelp(argv, &a); err != nil {
+			return err
+		}
+		return h.FunctionHelp(c, a, w)
+	case idFunctionKill:
+		var a FunctionKillArgs
+		if err := ParseFunctionKill(argv, &a); err != nil {
+			return err
+		}
+		return h.FunctionKill(c, a, w)
+	case idFunctionList:
+		var a FunctionListArgs
+		if err := ParseFunctionList(argv, &a); err != nil {
+			return err
+		}
+		return h.FunctionList(c, a, w)
+	case idFunctionLoad:
+		var a FunctionLoadArgs
+		if err := ParseFunctionLoad(argv, &a); err != nil {
+			return err
+		}
+		return h.FunctionLoad(c, a, w)
+	case idFunctionRestore:
+		var a FunctionRestoreArgs
+		if err := ParseFunctionRestore(argv, &a); err != nil {
+			return err
+		}
+		return h.FunctionRestore(c, a, w)
+	case idFunctionStats:
+		var a FunctionStatsArgs
+		if err := ParseFunctionStats(argv, &a); err != nil {
+			return err
+		}
+		return h.FunctionStats(c, a, w)
+	case idScriptExists:
+		var a ScriptExistsArgs
+		if err := ParseScriptExists(argv, &a); err != nil {
+			return err
+		}
+		return h.ScriptExists(c, a, w)
+	case idScriptFlush:
+		var a ScriptFlushArgs
+		if err := ParseScriptFlush(argv, &a); err != nil {
+			return err
+		}
+		return h.ScriptFlush(c, a, w)
+	case idScriptHelp:
+		var a ScriptHelpArgs
+		if err := ParseScriptHelp(argv, &a); err != nil {
+			return err
+		}
+		return h.ScriptHelp(c, a, w)
+	case idScriptKill:
+		var a ScriptKillArgs
+		if err := ParseScriptKill(argv, &a); err != nil {
+			return err
+		}
+		return h.ScriptKill(c, a, w)
+	case idScriptLoad:
+		var a ScriptLoadArgs
+		if err := ParseScriptLoad(argv, &a); err != nil {
+			return err
+		}
+		return h.ScriptLoad(c, a, w)
 	case idCommand:
 		var a CommandArgs
 		if err := ParseCommand(argv, &a); err != nil {

@@ -152,6 +152,28 @@ const (
 	idTTL
 	idType
 	idUnlink
+	idEval
+	idEvalSHA
+	idEvalSHARO
+	idEvalRO
+	idFCall
+	idFCallRO
+	idFunction
+	idFunctionDelete
+	idFunctionDump
+	idFunctionFlush
+	idFunctionHelp
+	idFunctionKill
+	idFunctionList
+	idFunctionLoad
+	idFunctionRestore
+	idFunctionStats
+	idScript
+	idScriptExists
+	idScriptFlush
+	idScriptHelp
+	idScriptKill
+	idScriptLoad
 	idCommand
 	idCommandCount
 	idCommandDocs
@@ -1737,6 +1759,587 @@ var cmdUnlink = &Command{
 	Summary: "Removes keys at once and frees their memory later in the background.",
 	Tips:    []string{"request_policy:multi_shard", "response_policy:agg_sum"},
 	id:      idUnlink,
+}
+var cmdEval = &Command{
+	ACL: []string{"@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "script",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "numkeys",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: 0,
+		Multiple:     true,
+		Name:         "key",
+		Optional:     true,
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "arg",
+		Optional:     true,
+		Type:         "string",
+	}},
+	Arity:      -3,
+	Complexity: "Depends on the script that is run.",
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	Group:      "scripting",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "keynum",
+		FirstKey:    1,
+		FlagNames:   []string{"RW", "access", "update"},
+		Flags:       KeyRW | KeyAccess | KeyUpdate,
+		KeyNumIdx:   0,
+		KeyStep:     1,
+		Notes:       "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
+		Pos:         2,
+	}},
+	Name:    "eval",
+	Since:   "2.6.0",
+	Summary: "Runs a Lua script on the server.",
+	id:      idEval,
+}
+var cmdEvalSHA = &Command{
+	ACL: []string{"@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "sha1",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "numkeys",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: 0,
+		Multiple:     true,
+		Name:         "key",
+		Optional:     true,
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "arg",
+		Optional:     true,
+		Type:         "string",
+	}},
+	Arity:      -3,
+	Complexity: "Depends on the script that is run.",
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	Group:      "scripting",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "keynum",
+		FirstKey:    1,
+		FlagNames:   []string{"RW", "access", "update"},
+		Flags:       KeyRW | KeyAccess | KeyUpdate,
+		KeyNumIdx:   0,
+		KeyStep:     1,
+		Pos:         2,
+	}},
+	Name:    "evalsha",
+	Since:   "2.6.0",
+	Summary: "Runs a cached Lua script, named by its SHA1 digest.",
+	id:      idEvalSHA,
+}
+var cmdEvalSHARO = &Command{
+	ACL: []string{"@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "sha1",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "numkeys",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: 0,
+		Multiple:     true,
+		Name:         "key",
+		Optional:     true,
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "arg",
+		Optional:     true,
+		Type:         "string",
+	}},
+	Arity:      -3,
+	Complexity: "Depends on the script that is run.",
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	Group:      "scripting",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "keynum",
+		FirstKey:    1,
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyNumIdx:   0,
+		KeyStep:     1,
+		Pos:         2,
+	}},
+	Name:    "evalsha_ro",
+	Since:   "7.0.0",
+	Summary: "Runs a cached Lua script, named by its SHA1 digest, that may not write.",
+	id:      idEvalSHARO,
+}
+var cmdEvalRO = &Command{
+	ACL: []string{"@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "script",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "numkeys",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: 0,
+		Multiple:     true,
+		Name:         "key",
+		Optional:     true,
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "arg",
+		Optional:     true,
+		Type:         "string",
+	}},
+	Arity:      -3,
+	Complexity: "Depends on the script that is run.",
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	Group:      "scripting",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "keynum",
+		FirstKey:    1,
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyNumIdx:   0,
+		KeyStep:     1,
+		Notes:       "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
+		Pos:         2,
+	}},
+	Name:    "eval_ro",
+	Since:   "7.0.0",
+	Summary: "Runs a Lua script on the server; the script may not write.",
+	id:      idEvalRO,
+}
+var cmdFCall = &Command{
+	ACL: []string{"@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "function",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "numkeys",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: 0,
+		Multiple:     true,
+		Name:         "key",
+		Optional:     true,
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "arg",
+		Optional:     true,
+		Type:         "string",
+	}},
+	Arity:      -3,
+	Complexity: "Depends on the function that is called.",
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	Group:      "scripting",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "keynum",
+		FirstKey:    1,
+		FlagNames:   []string{"RW", "access", "update"},
+		Flags:       KeyRW | KeyAccess | KeyUpdate,
+		KeyNumIdx:   0,
+		KeyStep:     1,
+		Notes:       "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
+		Pos:         2,
+	}},
+	Name:    "fcall",
+	Since:   "7.0.0",
+	Summary: "Calls a function of a loaded library.",
+	id:      idFCall,
+}
+var cmdFCallRO = &Command{
+	ACL: []string{"@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "function",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "numkeys",
+		Type:         "integer",
+	}, {
+		KeySpecIndex: 0,
+		Multiple:     true,
+		Name:         "key",
+		Optional:     true,
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "arg",
+		Optional:     true,
+		Type:         "string",
+	}},
+	Arity:      -3,
+	Complexity: "Depends on the function that is called.",
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	Group:      "scripting",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "keynum",
+		FirstKey:    1,
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyNumIdx:   0,
+		KeyStep:     1,
+		Notes:       "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
+		Pos:         2,
+	}},
+	Name:    "fcall_ro",
+	Since:   "7.0.0",
+	Summary: "Calls a function of a loaded library; the function may not write.",
+	id:      idFCallRO,
+}
+var cmdFunction = &Command{
+	ACL:         []string{"@slow"},
+	Arity:       -2,
+	Complexity:  "Varies by subcommand",
+	Flags:       0,
+	Group:       "scripting",
+	Name:        "function",
+	Since:       "7.0.0",
+	Subcommands: []*Command{cmdFunctionDelete, cmdFunctionDump, cmdFunctionFlush, cmdFunctionHelp, cmdFunctionKill, cmdFunctionList, cmdFunctionLoad, cmdFunctionRestore, cmdFunctionStats},
+	Summary:     "Groups the commands that manage function libraries.",
+	id:          idFunction,
+}
+var cmdFunctionDelete = &Command{
+	ACL: []string{"@write", "@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "library-name",
+		Type:         "string",
+	}},
+	Arity:      3,
+	Complexity: "O(1)",
+	Container:  "function",
+	FlagNames:  []string{"write", "noscript"},
+	Flags:      FlagWrite | FlagNoScript,
+	Group:      "scripting",
+	Name:       "function|delete",
+	Since:      "7.0.0",
+	Summary:    "Removes a library and its functions.",
+	Tips:       []string{"request_policy:all_shards", "response_policy:all_succeeded"},
+	id:         idFunctionDelete,
+}
+var cmdFunctionDump = &Command{
+	ACL:        []string{"@slow", "@scripting"},
+	Arity:      2,
+	Complexity: "O(N) where N is the number of functions",
+	Container:  "function",
+	FlagNames:  []string{"noscript"},
+	Flags:      FlagNoScript,
+	Group:      "scripting",
+	Name:       "function|dump",
+	Since:      "7.0.0",
+	Summary:    "Serializes every library into a binary payload for FUNCTION RESTORE.",
+	id:         idFunctionDump,
+}
+var cmdFunctionFlush = &Command{
+	ACL: []string{"@write", "@slow", "@scripting"},
+	Args: []Arg{{
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "async",
+			Token:        "ASYNC",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "sync",
+			Token:        "SYNC",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "async",
+		Optional:     true,
+		Type:         "oneof",
+	}},
+	Arity:      -2,
+	Complexity: "O(N) where N is the number of functions deleted",
+	Container:  "function",
+	FlagNames:  []string{"write", "noscript"},
+	Flags:      FlagWrite | FlagNoScript,
+	Group:      "scripting",
+	Name:       "function|flush",
+	Since:      "7.0.0",
+	Summary:    "Removes every library.",
+	Tips:       []string{"request_policy:all_shards", "response_policy:all_succeeded"},
+	id:         idFunctionFlush,
+}
+var cmdFunctionHelp = &Command{
+	ACL:        []string{"@slow", "@scripting"},
+	Arity:      2,
+	Complexity: "O(1)",
+	Container:  "function",
+	FlagNames:  []string{"loading", "stale"},
+	Flags:      FlagLoading | FlagStale,
+	Group:      "scripting",
+	Name:       "function|help",
+	Since:      "7.0.0",
+	Summary:    "Lists the FUNCTION subcommands.",
+	id:         idFunctionHelp,
+}
+var cmdFunctionKill = &Command{
+	ACL:        []string{"@slow", "@scripting"},
+	Arity:      2,
+	Complexity: "O(1)",
+	Container:  "function",
+	FlagNames:  []string{"noscript", "allow_busy"},
+	Flags:      FlagNoScript | FlagAllowBusy,
+	Group:      "scripting",
+	Name:       "function|kill",
+	Since:      "7.0.0",
+	Summary:    "Stops the function that is running, if it has not written.",
+	Tips:       []string{"request_policy:all_shards", "response_policy:one_succeeded"},
+	id:         idFunctionKill,
+}
+var cmdFunctionList = &Command{
+	ACL: []string{"@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "library-name-pattern",
+		Optional:     true,
+		Token:        "LIBRARYNAME",
+		Type:         "string",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "withcode",
+		Optional:     true,
+		Token:        "WITHCODE",
+		Type:         "pure-token",
+	}},
+	Arity:      -2,
+	Complexity: "O(N) where N is the number of functions",
+	Container:  "function",
+	FlagNames:  []string{"noscript"},
+	Flags:      FlagNoScript,
+	Group:      "scripting",
+	Name:       "function|list",
+	Since:      "7.0.0",
+	Summary:    "Describes the loaded libraries and their functions.",
+	Tips:       []string{"nondeterministic_output_order"},
+	id:         idFunctionList,
+}
+var cmdFunctionLoad = &Command{
+	ACL: []string{"@write", "@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "replace",
+		Optional:     true,
+		Token:        "REPLACE",
+		Type:         "pure-token",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "function-code",
+		Type:         "string",
+	}},
+	Arity:      -3,
+	Complexity: "O(1) (considering compilation time is redundant)",
+	Container:  "function",
+	FlagNames:  []string{"write", "denyoom", "noscript"},
+	Flags:      FlagWrite | FlagDenyOOM | FlagNoScript,
+	Group:      "scripting",
+	Name:       "function|load",
+	Since:      "7.0.0",
+	Summary:    "Loads a library of functions from its source code.",
+	Tips:       []string{"request_policy:all_shards", "response_policy:all_succeeded"},
+	id:         idFunctionLoad,
+}
+var cmdFunctionRestore = &Command{
+	ACL: []string{"@write", "@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "serialized-value",
+		Type:         "string",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "flush",
+			Token:        "FLUSH",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "append",
+			Token:        "APPEND",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "replace",
+			Token:        "REPLACE",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "policy",
+		Optional:     true,
+		Type:         "oneof",
+	}},
+	Arity:      -3,
+	Complexity: "O(N) where N is the number of functions on the payload",
+	Container:  "function",
+	FlagNames:  []string{"write", "denyoom", "noscript"},
+	Flags:      FlagWrite | FlagDenyOOM | FlagNoScript,
+	Group:      "scripting",
+	Name:       "function|restore",
+	Since:      "7.0.0",
+	Summary:    "Loads the libraries of a FUNCTION DUMP payload.",
+	Tips:       []string{"request_policy:all_shards", "response_policy:all_succeeded"},
+	id:         idFunctionRestore,
+}
+var cmdFunctionStats = &Command{
+	ACL:        []string{"@slow", "@scripting"},
+	Arity:      2,
+	Complexity: "O(1)",
+	Container:  "function",
+	FlagNames:  []string{"noscript", "allow_busy"},
+	Flags:      FlagNoScript | FlagAllowBusy,
+	Group:      "scripting",
+	Name:       "function|stats",
+	Since:      "7.0.0",
+	Summary:    "Reports the running function, if any, and the library and function counts.",
+	Tips:       []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
+	id:         idFunctionStats,
+}
+var cmdScript = &Command{
+	ACL:         []string{"@slow"},
+	Arity:       -2,
+	Complexity:  "Varies by subcommand",
+	Flags:       0,
+	Group:       "scripting",
+	Name:        "script",
+	Since:       "2.6.0",
+	Subcommands: []*Command{cmdScriptExists, cmdScriptFlush, cmdScriptHelp, cmdScriptKill, cmdScriptLoad},
+	Summary:     "Groups the commands that manage the Lua script cache.",
+	id:          idScript,
+}
+var cmdScriptExists = &Command{
+	ACL: []string{"@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "sha1",
+		Type:         "string",
+	}},
+	Arity:      -3,
+	Complexity: "O(N) with N being the number of scripts to check",
+	Container:  "script",
+	FlagNames:  []string{"noscript"},
+	Flags:      FlagNoScript,
+	Group:      "scripting",
+	Name:       "script|exists",
+	Since:      "2.6.0",
+	Summary:    "Reports which SHA1 digests name cached scripts.",
+	Tips:       []string{"request_policy:all_shards", "response_policy:agg_logical_and"},
+	id:         idScriptExists,
+}
+var cmdScriptFlush = &Command{
+	ACL: []string{"@slow", "@scripting"},
+	Args: []Arg{{
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "async",
+			Token:        "ASYNC",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "sync",
+			Token:        "SYNC",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "async",
+		Optional:     true,
+		Since:        "6.2.0",
+		Type:         "oneof",
+	}},
+	Arity:      -2,
+	Complexity: "O(N) with N being the number of cached scripts",
+	Container:  "script",
+	FlagNames:  []string{"noscript"},
+	Flags:      FlagNoScript,
+	Group:      "scripting",
+	History:    [][2]string{{"6.2.0", "ASYNC and SYNC modes added."}},
+	Name:       "script|flush",
+	Since:      "2.6.0",
+	Summary:    "Empties the script cache.",
+	Tips:       []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
+	id:         idScriptFlush,
+}
+var cmdScriptHelp = &Command{
+	ACL:        []string{"@slow", "@scripting"},
+	Arity:      2,
+	Complexity: "O(1)",
+	Container:  "script",
+	FlagNames:  []string{"loading", "stale"},
+	Flags:      FlagLoading | FlagStale,
+	Group:      "scripting",
+	Name:       "script|help",
+	Since:      "5.0.0",
+	Summary:    "Lists the SCRIPT subcommands.",
+	id:         idScriptHelp,
+}
+var cmdScriptKill = &Command{
+	ACL:        []string{"@slow", "@scripting"},
+	Arity:      2,
+	Complexity: "O(1)",
+	Container:  "script",
+	FlagNames:  []string{"noscript", "allow_busy"},
+	Flags:      FlagNoScript | FlagAllowBusy,
+	Group:      "scripting",
+	Name:       "script|kill",
+	Since:      "2.6.0",
+	Summary:    "Stops the script that is running, if it has not written.",
+	Tips:       []string{"request_policy:all_shards", "response_policy:one_succeeded"},
+	id:         idScriptKill,
+}
+var cmdScriptLoad = &Command{
+	ACL: []string{"@slow", "@scripting"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "script",
+		Type:         "string",
+	}},
+	Arity:      3,
+	Complexity: "O(N) with N being the length in bytes of the script body.",
+	Container:  "script",
+	FlagNames:  []string{"noscript", "stale"},
+	Flags:      FlagNoScript | FlagStale,
+	Group:      "scripting",
+	Name:       "script|load",
+	Since:      "2.6.0",
+	Summary:    "Compiles a script and adds it to the script cache without running it.",
+	Tips:       []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
+	id:         idScriptLoad,
 }
 var cmdCommand = &Command{
 	ACL:         []string{"@slow", "@connection"},
@@ -4196,7 +4799,7 @@ var cmdWatch = &Command{
 }
 
 // Commands lists every top-level command, sorted by group then name.
-var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAck, cmdXAdd, cmdXAutoClaim, cmdXClaim, cmdXDel, cmdXGroup, cmdXInfo, cmdXLen, cmdXPending, cmdXRange, cmdXRead, cmdXReadGroup, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
+var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdEval, cmdEvalSHA, cmdEvalSHARO, cmdEvalRO, cmdFCall, cmdFCallRO, cmdFunction, cmdScript, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAck, cmdXAdd, cmdXAutoClaim, cmdXClaim, cmdXDel, cmdXGroup, cmdXInfo, cmdXLen, cmdXPending, cmdXRange, cmdXRead, cmdXReadGroup, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
 
 // Lookup finds a top-level command by name, ignoring ASCII case, without
 // allocating. It returns nil for an unknown command.
@@ -4238,6 +4841,9 @@ func Lookup(name []byte) *Command {
 		case 'e':
 			if eqFold(name, "ECHO") {
 				return cmdEcho
+			}
+			if eqFold(name, "EVAL") {
+				return cmdEval
 			}
 			if eqFold(name, "EXEC") {
 				return cmdExec
@@ -4304,6 +4910,10 @@ func Lookup(name []byte) *Command {
 		case 'd':
 			if eqFold(name, "DEBUG") {
 				return cmdDebug
+			}
+		case 'f':
+			if eqFold(name, "FCALL") {
+				return cmdFCall
 			}
 		case 'g':
 			if eqFold(name, "GETEX") {
@@ -4402,6 +5012,9 @@ func Lookup(name []byte) *Command {
 			if eqFold(name, "SELECT") {
 				return cmdSelect
 			}
+			if eqFold(name, "SCRIPT") {
+				return cmdScript
+			}
 			if eqFold(name, "SWAPDB") {
 				return cmdSwapDB
 			}
@@ -4436,6 +5049,13 @@ func Lookup(name []byte) *Command {
 			if eqFold(name, "DISCARD") {
 				return cmdDiscard
 			}
+		case 'e':
+			if eqFold(name, "EVALSHA") {
+				return cmdEvalSHA
+			}
+			if eqFold(name, "EVAL_RO") {
+				return cmdEvalRO
+			}
 		case 'f':
 			if eqFold(name, "FLUSHDB") {
 				return cmdFlushDB
@@ -4459,6 +5079,12 @@ func Lookup(name []byte) *Command {
 				return cmdExpireAt
 			}
 		case 'f':
+			if eqFold(name, "FCALL_RO") {
+				return cmdFCallRO
+			}
+			if eqFold(name, "FUNCTION") {
+				return cmdFunction
+			}
 			if eqFold(name, "FLUSHALL") {
 				return cmdFlushAll
 			}
@@ -4499,6 +5125,9 @@ func Lookup(name []byte) *Command {
 		case 'e':
 			if eqFold(name, "EXPIRETIME") {
 				return cmdExpireTime
+			}
+			if eqFold(name, "EVALSHA_RO") {
+				return cmdEvalSHARO
 			}
 		case 'x':
 			if eqFold(name, "XAUTOCLAIM") {
@@ -4618,6 +5247,90 @@ func (c *Command) LookupSub(name []byte) *Command {
 			case 'r':
 				if eqFold(name, "REFCOUNT") {
 					return cmdObjectRefCount
+				}
+			}
+		}
+		return nil
+	case idFunction:
+		switch len(name) {
+		case 4:
+			switch name[0] | 0x20 {
+			case 'd':
+				if eqFold(name, "DUMP") {
+					return cmdFunctionDump
+				}
+			case 'h':
+				if eqFold(name, "HELP") {
+					return cmdFunctionHelp
+				}
+			case 'k':
+				if eqFold(name, "KILL") {
+					return cmdFunctionKill
+				}
+			case 'l':
+				if eqFold(name, "LIST") {
+					return cmdFunctionList
+				}
+				if eqFold(name, "LOAD") {
+					return cmdFunctionLoad
+				}
+			}
+		case 5:
+			switch name[0] | 0x20 {
+			case 'f':
+				if eqFold(name, "FLUSH") {
+					return cmdFunctionFlush
+				}
+			case 's':
+				if eqFold(name, "STATS") {
+					return cmdFunctionStats
+				}
+			}
+		case 6:
+			switch name[0] | 0x20 {
+			case 'd':
+				if eqFold(name, "DELETE") {
+					return cmdFunctionDelete
+				}
+			}
+		case 7:
+			switch name[0] | 0x20 {
+			case 'r':
+				if eqFold(name, "RESTORE") {
+					return cmdFunctionRestore
+				}
+			}
+		}
+		return nil
+	case idScript:
+		switch len(name) {
+		case 4:
+			switch name[0] | 0x20 {
+			case 'h':
+				if eqFold(name, "HELP") {
+					return cmdScriptHelp
+				}
+			case 'k':
+				if eqFold(name, "KILL") {
+					return cmdScriptKill
+				}
+			case 'l':
+				if eqFold(name, "LOAD") {
+					return cmdScriptLoad
+				}
+			}
+		case 5:
+			switch name[0] | 0x20 {
+			case 'f':
+				if eqFold(name, "FLUSH") {
+					return cmdScriptFlush
+				}
+			}
+		case 6:
+			switch name[0] | 0x20 {
+			case 'e':
+				if eqFold(name, "EXISTS") {
+					return cmdScriptExists
 				}
 			}
 		}

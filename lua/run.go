@@ -39,14 +39,24 @@ func (s *State) Compile(name, chunk string, body []byte) (*Script, error) {
 // KILL...", and pcall cannot catch that.
 func (s *State) Run(ctx context.Context, c *engine.Client, sc *Script, keys, argv [][]byte, w engine.ReplyWriter) {
 	L := s.L
-	s.client, s.resp, s.errLine = c, 2, 0
-	defer func() { s.client = nil }()
 	s.SetGlobal("KEYS", bytesTable(L, keys))
 	s.SetGlobal("ARGV", bytesTable(L, argv))
+	s.run(ctx, c, sc, w, nil)
+}
+
+// run calls sc.fn with the arguments push pushes (none when nil).
+func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.ReplyWriter, push func(*lua.LState) int) {
+	L := s.L
+	s.client, s.resp, s.errLine = c, 2, 0
+	defer func() { s.client = nil }()
 	done := s.runContext(ctx)
 	top := L.GetTop()
 	L.Push(sc.fn)
-	err := L.PCall(0, 1, L.NewFunction(s.errHandler))
+	nargs := 0
+	if push != nil {
+		nargs = push(L)
+	}
+	err := L.PCall(nargs, 1, L.NewFunction(s.errHandler))
 	done()
 	if err != nil {
 		L.SetTop(top)
@@ -63,7 +73,7 @@ func (s *State) Run(ctx context.Context, c *engine.Client, sc *Script, keys, arg
 }
 
 // errKilled is the error of a script stopped by SCRIPT KILL / FUNCTION KILL.
-var errKilled = &engine.Error{Code: "ERR", Msg: "Script killed by user with SCRIPT KILL..."}
+var errKilled = engine.ErrScriptKilled
 
 // suffix appends Redis's error location (luaCallFunction).
 func (s *State) suffix(sc *Script, e *engine.Error) *engine.Error {

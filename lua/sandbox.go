@@ -63,6 +63,11 @@ type State struct {
 
 	cjson cjsonConfig
 
+	// Function states only: the load-time globals, and the library being
+	// loaded (register_function adds to it; nil outside FUNCTION LOAD).
+	loadG   *lua.LTable
+	loading *Library
+
 	// Per-run state, set by Run.
 	client  *engine.Client
 	resp    int // redis.setresp level, 2 at the start of every run

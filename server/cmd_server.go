@@ -40,7 +40,8 @@ func (h *handlers) ConfigSet(c *engine.Client, a generated.ConfigSetArgs, w engi
 
 // CONFIG RESETSTAT clears the INFO stats counters.
 func (h *handlers) ConfigResetStat(c *engine.Client, a generated.ConfigResetStatArgs, w engine.ReplyWriter) error {
-	h.s.stats = stats{}
+	h.s.stats.connectionsReceived.Store(0)
+	h.s.stats.commandsProcessed, h.s.stats.rejectedCalls, h.s.stats.errorReplies = 0, 0, 0
 	h.s.e.ResetStats()
 	w.Simple("OK")
 	return nil
@@ -181,6 +182,25 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		n, _ := strconv.ParseUint(s.cfg.values["maxmemory"], 10, 64)
 		line("maxmemory_human", humanBytes(n))
 		line("maxmemory_policy", s.cfg.values["maxmemory-policy"])
+		// Lua VMs are gopher-lua heap objects, not a separate arena: the
+		// figures are the script and library bytes plus a fixed base per VM
+		// (Redis's empty VM is about 31 KB).
+		si := s.h.Scripting.Info()
+		const vmBase = 32 << 10
+		evalVM, fnVM := uint64(vmBase+si.ScriptsBytes), uint64(vmBase+si.FunctionsBytes)
+		line("used_memory_lua", evalVM)
+		line("used_memory_vm_eval", evalVM)
+		line("used_memory_lua_human", humanBytes(evalVM))
+		line("used_memory_scripts_eval", si.ScriptsBytes)
+		line("number_of_cached_scripts", si.CachedScripts)
+		line("number_of_functions", si.Functions)
+		line("number_of_libraries", si.Libraries)
+		line("used_memory_vm_functions", fnVM)
+		line("used_memory_vm_total", evalVM+fnVM)
+		line("used_memory_vm_total_human", humanBytes(evalVM+fnVM))
+		line("used_memory_functions", si.FunctionsBytes)
+		line("used_memory_scripts", si.ScriptsBytes+si.FunctionsBytes)
+		line("used_memory_scripts_human", humanBytes(uint64(si.ScriptsBytes+si.FunctionsBytes)))
 		line("mem_fragmentation_ratio", "1.00")
 		line("mem_allocator", "go")
 	case "persistence":
@@ -197,12 +217,13 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		line("aof_last_write_status", "ok")
 	case "stats":
 		b.WriteString("# Stats\r\n")
-		line("total_connections_received", s.stats.connectionsReceived)
+		line("total_connections_received", s.stats.connectionsReceived.Load())
 		line("total_commands_processed", s.stats.commandsProcessed)
 		line("instantaneous_ops_per_sec", 0)
 		line("rejected_connections", 0)
 		line("expired_keys", s.e.Stats().ExpiredKeys)
 		line("evicted_keys", 0)
+		line("evicted_scripts", s.h.Scripting.Info().EvictedScripts)
 		line("keyspace_hits", 0)
 		line("keyspace_misses", 0)
 		line("pubsub_channels", 0)

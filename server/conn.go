@@ -46,6 +46,10 @@ type conn struct {
 	closeAfterReply  bool
 	argvMem          int
 
+	// busy is the BUSY error while this connection's command is served
+	// during a busy script (lockOrBusy), nil otherwise.
+	busy *engine.Error
+
 	// blocked is set while a blocking command waits (see SetUnblock).
 	blocked atomic.Pointer[func(withError bool)]
 	// waitBuf receives the reply of the blocked command (blocking.go).
@@ -86,9 +90,7 @@ func (cn *conn) serve() {
 		s.e.Unlock()
 		s.removeConn(cn)
 	}()
-	s.e.Lock()
-	s.stats.connectionsReceived++
-	s.e.Unlock()
+	s.stats.connectionsReceived.Add(1)
 	for {
 		argv, err := cn.rd.next()
 		if err != nil {

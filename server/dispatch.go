@@ -22,23 +22,27 @@ func (cn *conn) dispatch(argv [][]byte) {
 	mark := cn.w.Len()
 
 	s := cn.s
-	s.e.Lock()
-	// One time snapshot per command, as Redis 7.2+'s commandTimeSnapshot:
-	// expiry checks and "*" IDs inside one command agree, and the clock is
-	// read once instead of at every key lookup.
-	s.e.FixTime()
-	cn.process(argv)
-	s.e.ReleaseTime()
-	var wt *engine.Waiter
-	if req := cn.c.TakeBlock(); req != nil {
-		wt = cn.block(req)
-	}
-	// Clients blocked on keys this command changed are served now that it
-	// has finished, never in the middle of it (or of EXEC).
-	s.e.ServeReady()
-	s.e.Unlock()
-	if wt != nil {
-		cn.wait(wt)
+	// While a script runs past busy-reply-threshold, lockOrBusy answers
+	// this command without the engine lock (BUSY, or SCRIPT KILL and the
+	// other ALLOW_BUSY commands) and returns false.
+	if cn.lockOrBusy(argv) {
+		// One time snapshot per command, as Redis 7.2+'s
+		// commandTimeSnapshot: expiry checks and "*" IDs inside one command
+		// agree, and the clock is read once instead of at every key lookup.
+		s.e.FixTime()
+		cn.process(argv)
+		s.e.ReleaseTime()
+		var wt *engine.Waiter
+		if req := cn.c.TakeBlock(); req != nil {
+			wt = cn.block(req)
+		}
+		// Clients blocked on keys this command changed are served now that
+		// it has finished, never in the middle of it (or of EXEC or a script).
+		s.e.ServeReady()
+		s.e.Unlock()
+		if wt != nil {
+			cn.wait(wt)
+		}
 	}
 
 	if suppress && (cn.replyOff || cn.skip) {
@@ -77,6 +81,10 @@ func (cn *conn) process(argv [][]byte) {
 	}
 	if cn.authRequired() && cmd.Flags&generated.FlagNoAuth == 0 {
 		cn.reject(cmd, engine.ErrNoAuth)
+		return
+	}
+	if cn.busy != nil && cmd.Flags&generated.FlagAllowBusy == 0 {
+		cn.reject(cmd, cn.busy)
 		return
 	}
 	if cn.multi {

@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/redcurrent/redcurrent/engine"
 	"github.com/redcurrent/redcurrent/generated"
+	"github.com/redcurrent/redcurrent/lua"
 )
 
 // handlers is the complete command set: the engine's keyspace commands,
@@ -11,6 +12,7 @@ import (
 // method runs with the engine lock held.
 type handlers struct {
 	*engine.Engine
+	*lua.Scripting
 	s *Server
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/redcurrent/redcurrent/engine"
 	"github.com/redcurrent/redcurrent/generated"
+	"github.com/redcurrent/redcurrent/lua"
 )
 
 // Version is the Redis version redcurrent reports (HELLO, INFO
@@ -72,7 +73,10 @@ type Server struct {
 
 // stats are the counters INFO stats reports and CONFIG RESETSTAT clears.
 type stats struct {
-	connectionsReceived int64
+	// connectionsReceived is counted by a connection's goroutine before it
+	// reads anything, without the engine lock: a script holding the lock
+	// must not keep a new client from sending SCRIPT KILL.
+	connectionsReceived atomic.Int64
 	commandsProcessed   int64
 	rejectedCalls       int64
 	errorReplies        int64
@@ -94,6 +98,12 @@ func New(cfg Config, e *engine.Engine) *Server {
 	s.cfg = newConfig(cfg)
 	s.applyConfig()
 	s.h = &handlers{Engine: e, s: s}
+	s.h.Scripting = lua.NewScripting(lua.ScriptingConfig{
+		Caller:        s,
+		Engine:        e,
+		BusyThreshold: s.busyThreshold,
+		Version:       Version,
+	})
 	interval := cfg.ActiveExpireInterval
 	if interval == 0 {
 		interval = 100 * time.Millisecond

@@ -44,6 +44,9 @@ type client struct {
 	t  *testing.T
 	nc net.Conn
 	rd *bufio.Reader
+	// wait bounds each reply (5s when zero): a deadline against hangs, not
+	// a speed check, so slow work under -race may raise it.
+	wait time.Duration
 }
 
 func dial(t *testing.T, s *testServer) *client {
@@ -82,7 +85,11 @@ func (c *client) send(raw []byte) {
 // readReply reads one complete RESP2/RESP3 reply, raw.
 func (c *client) readReply() string {
 	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	wait := c.wait
+	if wait == 0 {
+		wait = 5 * time.Second
+	}
+	c.nc.SetReadDeadline(time.Now().Add(wait))
 	var out bytes.Buffer
 	if err := readValue(c.rd, &out); err != nil {
 		c.t.Fatalf("reading reply: %v (got so far %q)", err, out.String())
