@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/redcurrent/redcurrent/engine"
 )
 
 // The helpers below set up and inspect state without a client. Each takes the
@@ -118,4 +120,73 @@ func (s *Server) FlushAll() {
 	s.eng.Lock()
 	s.eng.FlushEverything()
 	s.eng.Unlock()
+}
+
+// StreamEntry is one stream entry: its ID and its fields and values,
+// alternating, in the order they were added.
+type StreamEntry struct {
+	ID     string
+	Values []string
+}
+
+// PendingEntry is one delivered, unacknowledged entry of a consumer group,
+// as XPENDING's extended form reports it.
+type PendingEntry struct {
+	ID         string
+	Consumer   string
+	Deliveries int64
+	// Idle is the time since the last delivery, by the server's clock.
+	Idle time.Duration
+}
+
+// XAdd appends an entry to the stream at key, creating it, as XADD key id
+// field value ... does, and returns the entry's ID. id is "*" (from the
+// server clock; see SetTime), "ms-*" or "ms-seq". XADD's errors come back
+// as errors with its text (an ID not above the top one, a key of another
+// type, an odd number of fieldValues). Readers blocked on key are served.
+func (s *Server) XAdd(key, id string, fieldValues ...string) (string, error) {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	newID, err := s.eng.AddStreamEntry(db, key, id, fieldValues)
+	if err != nil {
+		return "", err
+	}
+	s.eng.ServeReady()
+	return newID.String(), nil
+}
+
+// Stream lists the live entries of the stream at key, oldest first, as
+// XRANGE key - + does. A missing key is an empty list; a key of another
+// type is an error (WRONGTYPE).
+func (s *Server) Stream(key string) ([]StreamEntry, error) {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	var out []StreamEntry
+	err := s.eng.RangeStream(db, key, func(id engine.StreamID, fv [][]byte) {
+		e := StreamEntry{ID: id.String(), Values: make([]string, len(fv))}
+		for i, b := range fv {
+			e.Values[i] = string(b)
+		}
+		out = append(out, e)
+	})
+	return out, err
+}
+
+// Pending lists the pending entries of a consumer group in ID order. A
+// missing key or group is XPENDING's NOGROUP error.
+func (s *Server) Pending(key, group string) ([]PendingEntry, error) {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	pes, err := s.eng.PendingEntries(db, key, group)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PendingEntry, len(pes))
+	for i, pe := range pes {
+		out[i] = PendingEntry{ID: pe.ID.String(), Consumer: pe.Consumer, Deliveries: pe.Deliveries, Idle: pe.Idle}
+	}
+	return out, nil
 }
