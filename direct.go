@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/redcurrent/redcurrent/engine"
 )
 
 // The helpers below set up and inspect state without a client. Each takes the
@@ -66,18 +68,13 @@ func (s *Server) Get(key string) (string, bool, error) {
 
 // Set stores value at key as SET does (replacing any value and TTL).
 func (s *Server) Set(key, value string) {
-	db := s.selected()
-	s.eng.Lock()
-	s.eng.SetString(db, key, []byte(value))
-	s.eng.Unlock()
+	s.write(func(db int) { s.eng.SetString(db, key, []byte(value)) })
 }
 
 // Del deletes key and reports whether it existed.
-func (s *Server) Del(key string) bool {
-	db := s.selected()
-	s.eng.Lock()
-	defer s.eng.Unlock()
-	return s.eng.DelKey(db, key)
+func (s *Server) Del(key string) (existed bool) {
+	s.write(func(db int) { existed = s.eng.DelKey(db, key) })
+	return existed
 }
 
 // TTL is the time key has left to live; ok is false when the key does not
@@ -90,11 +87,9 @@ func (s *Server) TTL(key string) (ttl time.Duration, ok bool) {
 }
 
 // SetTTL gives key a time to live and reports whether the key exists.
-func (s *Server) SetTTL(key string, ttl time.Duration) bool {
-	db := s.selected()
-	s.eng.Lock()
-	defer s.eng.Unlock()
-	return s.eng.SetTTL(db, key, ttl)
+func (s *Server) SetTTL(key string, ttl time.Duration) (exists bool) {
+	s.write(func(db int) { exists = s.eng.SetTTL(db, key, ttl) })
+	return exists
 }
 
 // DBSize counts the keys of the selected database.
@@ -107,15 +102,89 @@ func (s *Server) DBSize() int {
 
 // FlushDB empties the selected database, as FLUSHDB does.
 func (s *Server) FlushDB() {
-	db := s.selected()
-	s.eng.Lock()
-	s.eng.FlushIndex(db)
-	s.eng.Unlock()
+	s.write(func(db int) { s.eng.FlushIndex(db) })
 }
 
 // FlushAll empties every database, as FLUSHALL does.
 func (s *Server) FlushAll() {
+	s.write(func(int) { s.eng.FlushEverything() })
+}
+
+// write runs a change on the selected database under the engine lock and
+// then, as the dispatcher does after a command, serves the clients blocked
+// on keys it touched (a deleted or retyped key wakes XREADGROUP with its
+// error; a new entry wakes a reader).
+func (s *Server) write(f func(db int)) {
+	db := s.selected()
 	s.eng.Lock()
-	s.eng.FlushEverything()
-	s.eng.Unlock()
+	defer s.eng.Unlock()
+	f(db)
+	s.eng.ServeReady()
+}
+
+// StreamEntry is one stream entry: its ID and its fields and values,
+// alternating, in the order they were added.
+type StreamEntry struct {
+	ID     string
+	Values []string
+}
+
+// PendingEntry is one delivered, unacknowledged entry of a consumer group,
+// as XPENDING's extended form reports it.
+type PendingEntry struct {
+	ID         string
+	Consumer   string
+	Deliveries int64
+	// Idle is the time since the last delivery, by the server's clock.
+	Idle time.Duration
+}
+
+// XAdd appends an entry to the stream at key, creating it, as XADD key id
+// field value ... does, and returns the entry's ID. id is "*" (from the
+// server clock; see SetTime), "ms-*" or "ms-seq". XADD's errors come back
+// as errors with its text (an ID not above the top one, a key of another
+// type, an odd number of fieldValues). Readers blocked on key are served.
+func (s *Server) XAdd(key, id string, fieldValues ...string) (string, error) {
+	var newID engine.StreamID
+	var err error
+	s.write(func(db int) { newID, err = s.eng.AddStreamEntry(db, key, id, fieldValues) })
+	if err != nil {
+		return "", err
+	}
+	return newID.String(), nil
+}
+
+// Stream lists the live entries of the stream at key, oldest first, as
+// XRANGE key - + does. A missing key is an empty list; a key of another
+// type is an error (WRONGTYPE).
+func (s *Server) Stream(key string) ([]StreamEntry, error) {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	var out []StreamEntry
+	err := s.eng.RangeStream(db, key, func(id engine.StreamID, fv [][]byte) {
+		e := StreamEntry{ID: id.String(), Values: make([]string, len(fv))}
+		for i, b := range fv {
+			e.Values[i] = string(b)
+		}
+		out = append(out, e)
+	})
+	return out, err
+}
+
+// Pending lists the pending entries of a consumer group in ID order. A
+// missing key or group is XPENDING's NOGROUP error.
+func (s *Server) Pending(key, group string) ([]PendingEntry, error) {
+	db := s.selected()
+	s.eng.Lock()
+	defer s.eng.Unlock()
+	pes, err := s.eng.PendingEntries(db, key, group)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PendingEntry, len(pes))
+	for i, pe := range pes {
+		out[i] = PendingEntry{ID: pe.ID.String(), Consumer: pe.Consumer, Deliveries: pe.Deliveries, Idle: pe.Idle}
+	}
+	return out, nil
 }

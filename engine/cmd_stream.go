@@ -102,14 +102,36 @@ func (e *Engine) XAdd(c *Client, a generated.XAddArgs, w ReplyWriter) error {
 	if given != nil && seqGiven && id.IsZero() {
 		return ErrIDZero
 	}
-	ent, s, err := e.readStream(c.DB, a.Key)
-	if err != nil {
+	fv := e.fieldScratch[:0]
+	for _, d := range a.Data {
+		fv = append(fv, d.Field, d.Value)
+	}
+	newID, s, err := e.streamAdd(c.DB, a.Key, given, seqGiven, fv, a.Nomkstream, t)
+	clear(fv)
+	e.fieldScratch = fv[:0]
+	switch {
+	case err != nil:
 		return err
+	case s == nil:
+		w.Null()
+	default:
+		w.Bulk(newID.Append(s.idBuf[:0]))
+	}
+	return nil
+}
+
+// streamAdd is XADD once its arguments are parsed: it appends fv under the
+// given ID (nil for "*"; seqGiven false for "ms-*"), then trims, and
+// returns the new ID and the stream; s is nil when nomkstream finds no
+// key. e.mu held.
+func (e *Engine) streamAdd(dbi int, key []byte, given *StreamID, seqGiven bool, fv [][]byte, nomkstream bool, t trimArgs) (id StreamID, s *Stream, err error) {
+	ent, s, err := e.readStream(dbi, key)
+	if err != nil {
+		return id, nil, err
 	}
 	if s == nil {
-		if a.Nomkstream {
-			w.Null()
-			return nil
+		if nomkstream {
+			return id, nil, nil
 		}
 		s = newStream()
 	}
@@ -117,24 +139,16 @@ func (e *Engine) XAdd(c *Client, a generated.XAddArgs, w ReplyWriter) error {
 	if now < 0 {
 		now = 0
 	}
-	newID, err := s.nextID(uint64(now), given, seqGiven)
-	if err != nil {
-		return err
+	if id, err = s.nextID(uint64(now), given, seqGiven); err != nil {
+		return id, nil, err
 	}
 	if ent == nil {
-		ent = e.add(c.DB, string(a.Key), s)
+		ent = e.add(dbi, string(key), s)
 	}
-	fv := e.fieldScratch[:0]
-	for _, d := range a.Data {
-		fv = append(fv, d.Field, d.Value)
-	}
-	s.append(newID, fv, e.streamNode)
-	clear(fv)
-	e.fieldScratch = fv[:0]
-	w.Bulk(newID.Append(s.idBuf[:0]))
+	s.append(id, fv, e.streamNode)
 	s.trim(t)
-	e.signal(c.DB, ent.key)
-	return nil
+	e.signal(dbi, ent.key)
+	return id, s, nil
 }
 
 // XLen counts entries; a missing key counts as an empty stream.
@@ -260,6 +274,31 @@ func (s *Stream) writeEntry(n *streamNode, en *streamEntry, w ReplyWriter) {
 		w.Bulk(f)
 		w.Bulk(v)
 	}
+}
+
+// appendPairs appends the entry's fields and values, alternating, to dst.
+// They alias the node's memory.
+func (n *streamNode) appendPairs(dst [][]byte, en *streamEntry) [][]byte {
+	p := en.body
+	same := en.flags&flagSameFields != 0
+	var q int
+	if same {
+		_, q = binary.Uvarint(n.fields)
+	} else {
+		_, k := binary.Uvarint(n.data[p:])
+		p += k
+	}
+	for i, np := 0, n.numPairs(en); i < np; i++ {
+		var f, v []byte
+		if same {
+			f, q = readBytes(n.fields, q)
+		} else {
+			f, p = readBytes(n.data, p)
+		}
+		v, p = readBytes(n.data, p)
+		dst = append(dst, f, v)
+	}
+	return dst
 }
 
 // XDel deletes entries by ID and counts those that existed (xdelCommand).

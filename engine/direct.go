@@ -102,3 +102,77 @@ func (e *Engine) KeyspaceInfo() []string {
 	}
 	return lines
 }
+
+// AddStreamEntry appends an entry as XADD key id field value ... does, and
+// returns its ID. id is "*", "ms-*" or "ms-seq"; fieldValues alternate
+// field and value. The errors are XADD's (ErrXAddArity for an odd or empty
+// list). Readers blocked on key are served when the caller then calls
+// ServeReady, as the dispatcher does after a command. e.mu held.
+func (e *Engine) AddStreamEntry(db int, key, id string, fieldValues []string) (StreamID, error) {
+	if len(fieldValues) == 0 || len(fieldValues)%2 != 0 {
+		return StreamID{}, ErrXAddArity
+	}
+	var given *StreamID
+	seqGiven := true
+	if id != "*" {
+		gid, sg, err := parseXAddID([]byte(id))
+		if err != nil {
+			return StreamID{}, err
+		}
+		if sg && gid.IsZero() {
+			return StreamID{}, ErrIDZero
+		}
+		given, seqGiven = &gid, sg
+	}
+	fv := make([][]byte, len(fieldValues))
+	for i, f := range fieldValues {
+		fv[i] = []byte(f)
+	}
+	newID, _, err := e.streamAdd(db, []byte(key), given, seqGiven, fv, false, trimArgs{})
+	return newID, err
+}
+
+// RangeStream calls fn for each live entry of the stream at key, oldest
+// first, as XRANGE key - + lists them. fieldValues alternate field and
+// value and are valid only during the call. A missing key calls fn never;
+// another type is ErrWrongType. e.mu held.
+func (e *Engine) RangeStream(db int, key string, fn func(id StreamID, fieldValues [][]byte)) error {
+	_, s, err := e.readStream(db, []byte(key))
+	if err != nil || s == nil {
+		return err
+	}
+	var fv [][]byte
+	s.ascend(StreamID{}, MaxStreamID, func(n *streamNode, en *streamEntry) bool {
+		fv = n.appendPairs(fv[:0], en)
+		fn(en.id, fv)
+		return true
+	})
+	return nil
+}
+
+// PendingInfo is one entry of a group's pending entries list, as the
+// extended XPENDING form reports it.
+type PendingInfo struct {
+	ID         StreamID
+	Consumer   string
+	Idle       time.Duration // since the last delivery, by the engine clock
+	Deliveries int64
+}
+
+// PendingEntries lists a group's pending entries in ID order, as XPENDING
+// key group - + <all> does; a missing key or group is XPENDING's NOGROUP
+// error. e.mu held.
+func (e *Engine) PendingEntries(db int, key, group string) ([]PendingInfo, error) {
+	c := &Client{DB: db}
+	_, _, g, err := e.groupOf(c, []byte(key), []byte(group))
+	if err != nil {
+		return nil, err
+	}
+	now := e.now()
+	out := make([]PendingInfo, 0, g.pel.Len())
+	g.pel.ascend(StreamID{}, func(pe *pending) bool {
+		out = append(out, PendingInfo{ID: pe.id, Consumer: pe.consumer.name, Idle: now.Sub(pe.delivered), Deliveries: pe.count})
+		return true
+	})
+	return out, nil
+}
