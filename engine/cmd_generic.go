@@ -493,9 +493,6 @@ var objectHelp = []string{
 
 // ObjectHelp lists the OBJECT subcommands (addReplyHelp).
 func (e *Engine) ObjectHelp(c *Client, a generated.ObjectHelpArgs, w ReplyWriter) error {
-	w.Array(len(objectHelp))
-	for _, l := range objectHelp {
-		w.Simple(l)
-	}
+	WriteHelp(w, objectHelp)
 	return nil
 }

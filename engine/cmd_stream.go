@@ -435,10 +435,7 @@ var xinfoHelp = []string{
 
 // XInfoHelp lists the XINFO subcommands (addReplyHelp).
 func (e *Engine) XInfoHelp(c *Client, a generated.XInfoHelpArgs, w ReplyWriter) error {
-	w.Array(len(xinfoHelp))
-	for _, l := range xinfoHelp {
-		w.Simple(l)
-	}
+	WriteHelp(w, xinfoHelp)
 	return nil
 }
 

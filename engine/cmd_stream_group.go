@@ -167,10 +167,7 @@ var xgroupHelp = []string{
 
 // XGroupHelp lists the XGROUP subcommands (addReplyHelp).
 func (e *Engine) XGroupHelp(c *Client, a generated.XGroupHelpArgs, w ReplyWriter) error {
-	w.Array(len(xgroupHelp))
-	for _, l := range xgroupHelp {
-		w.Simple(l)
-	}
+	WriteHelp(w, xgroupHelp)
 	return nil
 }
 

@@ -49,3 +49,12 @@ type ReplyWriter interface {
 	// handlers return errors instead.
 	Error(e *Error)
 }
+
+// WriteHelp is the reply of every HELP subcommand (Redis's addReplyHelp):
+// an array of status lines.
+func WriteHelp(w ReplyWriter, lines []string) {
+	w.Array(len(lines))
+	for _, l := range lines {
+		w.Simple(l)
+	}
+}

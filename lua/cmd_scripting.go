@@ -470,22 +470,15 @@ var functionHelp = []string{
 	"    Prints this help.",
 }
 
-func writeHelp(w engine.ReplyWriter, lines []string) {
-	w.Array(len(lines))
-	for _, l := range lines {
-		w.Simple(l)
-	}
-}
-
 // SCRIPT HELP (7.0's text).
 func (sc *Scripting) ScriptHelp(c *engine.Client, a generated.ScriptHelpArgs, w engine.ReplyWriter) error {
-	writeHelp(w, scriptHelp)
+	engine.WriteHelp(w, scriptHelp)
 	return nil
 }
 
 // FUNCTION HELP (7.0's text).
 func (sc *Scripting) FunctionHelp(c *engine.Client, a generated.FunctionHelpArgs, w engine.ReplyWriter) error {
-	writeHelp(w, functionHelp)
+	engine.WriteHelp(w, functionHelp)
 	return nil
 }
 

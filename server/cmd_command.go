@@ -430,7 +430,7 @@ func variableKeyFlags(cmd *generated.Command, argv [][]byte, flags []string) []s
 
 // COMMAND HELP
 func (h *handlers) CommandHelp(c *engine.Client, a generated.CommandHelpArgs, w engine.ReplyWriter) error {
-	writeHelp(w, commandHelp)
+	engine.WriteHelp(w, commandHelp)
 	return nil
 }
 

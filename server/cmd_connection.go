@@ -492,15 +492,8 @@ func (h *handlers) ClientReply(c *engine.Client, a generated.ClientReplyArgs, w 
 
 // CLIENT HELP
 func (h *handlers) ClientHelp(c *engine.Client, a generated.ClientHelpArgs, w engine.ReplyWriter) error {
-	writeHelp(w, clientHelp)
+	engine.WriteHelp(w, clientHelp)
 	return nil
-}
-
-func writeHelp(w engine.ReplyWriter, lines []string) {
-	w.Array(len(lines))
-	for _, l := range lines {
-		w.Simple(l)
-	}
 }
 
 // clientHelp is Redis 7.0.15's CLIENT HELP, word for word (it lists neither

@@ -49,7 +49,7 @@ func (h *handlers) ConfigResetStat(c *engine.Client, a generated.ConfigResetStat
 
 // CONFIG HELP
 func (h *handlers) ConfigHelp(c *engine.Client, a generated.ConfigHelpArgs, w engine.ReplyWriter) error {
-	writeHelp(w, []string{
+	engine.WriteHelp(w, []string{
 		"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"GET <pattern>",
 		"    Return parameters matching the glob-like <pattern> and their values.",
