@@ -9,13 +9,12 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/redcurrent/redcurrent/generated"
+	"github.com/redcurrent/redcurrent/internal/difftest"
 )
 
 type parseCase struct {
@@ -276,39 +275,25 @@ type conn struct {
 
 var shared *conn
 
-// redisConn returns a connection to a redis-server started for this test
-// binary, or nil (with a log line) when redis-server is not installed and
-// REDCURRENT_REQUIRE_REDIS is not set.
+// ref is a redis-server started for this test binary on first use, by the
+// differential harness's starter (free port, readiness wait, cleanup).
+var ref = difftest.NewReference()
+
+// redisConn returns a connection to ref, or nil (with a log line) when
+// redis-server is not installed and REDCURRENT_REQUIRE_REDIS is not set.
 func redisConn(t *testing.T) *conn {
 	if shared != nil {
 		return shared
 	}
-	path, err := exec.LookPath("redis-server")
+	ep, err := ref.Endpoint()
 	if err != nil {
-		if os.Getenv("REDCURRENT_REQUIRE_REDIS") == "1" {
-			t.Fatal("redis-server not found and REDCURRENT_REQUIRE_REDIS=1")
+		if errors.Is(err, difftest.ErrNoRedis) && os.Getenv("REDCURRENT_REQUIRE_REDIS") != "1" {
+			t.Log("redis-server not installed: checking the parsers only")
+			return nil
 		}
-		t.Log("redis-server not installed: checking the parsers only")
-		return nil
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	srv := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stopRedis = func() { _ = srv.Process.Kill(); _ = srv.Wait() }
-	var c net.Conn
-	for i := 0; i < 100; i++ {
-		if c, err = net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond) // waiting for the server to listen, not for an effect
-	}
+	c, err := net.Dial("tcp", ep.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,13 +301,7 @@ func redisConn(t *testing.T) *conn {
 	return shared
 }
 
-var stopRedis = func() {}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	stopRedis()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { difftest.Main(m, ref) }
 
 // do sends argv and returns the reply flattened: an error as "-text", an
 // integer as ":n", a simple string or bulk as itself, an array as its elements joined by spaces.
