@@ -21,6 +21,8 @@ import (
 var newerThanReference = map[string]string{
 	"client|no-touch": "added in Redis 7.2",
 	"client|setinfo":  "added in Redis 7.2",
+	"xackdel":         "added in Redis 8.2",
+	"xdelex":          "added in Redis 8.2",
 }
 
 // argumentsRevised are commands whose COMMAND DOCS argument tree Redis

@@ -1,14 +1,14 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"github.com/redcurrent/redcurrent/generated"
 )
 
 // The stream command group: t_stream.c's stream commands. Every handler
-// assumes e.mu is held. KEEPREF, DELREF and ACKED are accepted and all
-// behave as KEEPREF for now.
+// assumes e.mu is held.
 
 // readStream looks up key for a stream command: nil for a missing key,
 // ErrWrongType for another type.
@@ -87,6 +87,7 @@ func (e *Engine) XAdd(c *Client, a generated.XAddArgs, w ReplyWriter) error {
 	if err != nil {
 		return err
 	}
+	t.refs = refPolicy(a.Condition)
 	var given *StreamID
 	var id StreamID
 	seqGiven := true
@@ -350,6 +351,7 @@ func (e *Engine) XTrim(c *Client, a generated.XTrimArgs, w ReplyWriter) error {
 	if err != nil {
 		return err
 	}
+	t.refs = refPolicy(a.Condition)
 	if !a.Trim.Set && a.Trim.Count.V == 0 {
 		return ErrXTrimNoStrategy
 	}
@@ -509,4 +511,106 @@ func (s *Stream) replyEdge(last bool, w ReplyWriter) {
 	if !found {
 		w.Null()
 	}
+}
+
+// parseIDsBlock checks XDELEX's and XACKDEL's IDS block as Redis's parser
+// does: numids must match the IDs given (fewer is its own error), and
+// what follows the IDs may only be more reference-policy tokens. It
+// returns the IDs and the policy.
+func parseIDsBlock(set bool, numids int64, ids [][]byte, cond string) ([]StreamID, int, error) {
+	if !set {
+		return nil, 0, ErrSyntax
+	}
+	if int64(len(ids)) < numids {
+		return nil, 0, ErrNumIDsMismatch
+	}
+	for _, tok := range ids[numids:] {
+		var t string
+		switch {
+		case bytes.EqualFold(tok, []byte("KEEPREF")):
+			t = "KEEPREF"
+		case bytes.EqualFold(tok, []byte("DELREF")):
+			t = "DELREF"
+		case bytes.EqualFold(tok, []byte("ACKED")):
+			t = "ACKED"
+		default:
+			return nil, 0, ErrSyntax
+		}
+		if cond != "" && cond != t {
+			return nil, 0, ErrSyntax
+		}
+		cond = t
+	}
+	out := make([]StreamID, numids)
+	for i := range out {
+		var err error
+		if out[i], err = ParseStreamID(ids[i], 0); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, refPolicy(cond), nil
+}
+
+// deleteWithRefs deletes id under the policy refs and returns XDELEX's
+// code: -1 no such entry, 1 deleted, 2 kept because a group still needs
+// it (ACKED). DELREF drops every group's reference, even to an ID already
+// gone. The caller finishes the bookkeeping (finishDeletes).
+func (s *Stream) deleteWithRefs(id StreamID, refs int) int64 {
+	if !s.exists(id) {
+		if refs == refDel {
+			s.dropRefs(id)
+		}
+		return -1
+	}
+	if refs == refAcked && s.referenced(id) {
+		return 2
+	}
+	s.delete(id)
+	if s.maxDeletedID.Less(id) {
+		s.maxDeletedID = id
+	}
+	if refs == refDel {
+		s.dropRefs(id)
+	}
+	return 1
+}
+
+// finishDeletes updates recorded-first-entry-id after deletions.
+func (s *Stream) finishDeletes() {
+	if s.length == 0 {
+		s.firstID = StreamID{}
+	} else {
+		s.refreshFirstID()
+	}
+}
+
+// XDelEx deletes entries by ID under a reference policy (xdelexCommand):
+// one code per ID, all -1 for a missing key.
+func (e *Engine) XDelEx(c *Client, a generated.XDelExArgs, w ReplyWriter) error {
+	ids, refs, err := parseIDsBlock(a.Ids.Set, a.Ids.Numids, a.Ids.ID, a.Condition)
+	if err != nil {
+		return err
+	}
+	ent, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	w.Array(len(ids))
+	if s == nil {
+		for range ids {
+			w.Int(-1)
+		}
+		return nil
+	}
+	deleted := false
+	for _, id := range ids {
+		r := s.deleteWithRefs(id, refs)
+		deleted = deleted || r == 1
+		w.Int(r)
+	}
+	if deleted {
+		s.finishDeletes()
+		e.signal(c.DB, ent.key)
+	}
+	return nil
 }

@@ -909,3 +909,41 @@ func (s *Stream) deliver(g *Group, cons *Consumer, count int64, noack bool, now 
 		cons.active = now
 	}
 }
+
+// XAckDel acknowledges entries in a group and deletes them under a
+// reference policy (xackdelCommand): one code per ID, -1 for each when
+// the key or the group is missing. An ID already gone from the stream but
+// still pending in the group is acknowledged and counts as 1.
+func (e *Engine) XAckDel(c *Client, a generated.XAckDelArgs, w ReplyWriter) error {
+	ids, refs, err := parseIDsBlock(a.Ids.Set, a.Ids.Numids, a.Ids.ID, a.Condition)
+	if err != nil {
+		return err
+	}
+	ent, s, err := e.readStream(c.DB, a.Key)
+	if err != nil {
+		return err
+	}
+	w.Array(len(ids))
+	g := s.group(a.Group)
+	if g == nil {
+		for range ids {
+			w.Int(-1)
+		}
+		return nil
+	}
+	deleted := false
+	for _, id := range ids {
+		acked := g.ack(id)
+		r := s.deleteWithRefs(id, refs)
+		deleted = deleted || r == 1
+		if r == -1 && acked {
+			r = 1
+		}
+		w.Int(r)
+	}
+	if deleted {
+		s.finishDeletes()
+		e.signal(c.DB, ent.key)
+	}
+	return nil
+}

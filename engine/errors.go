@@ -11,25 +11,27 @@ func (e *Error) Error() string { return e.Code + " " + e.Msg }
 // Every fixed error text redcurrent sends lives in this block, so grepping for
 // a text finds exactly one line. Texts are Redis's, word for word.
 var (
-	ErrWrongType     = &Error{"WRONGTYPE", "Operation against a key holding the wrong kind of value"}
-	ErrSyntax        = &Error{"ERR", "syntax error"}
-	ErrNotInteger    = &Error{"ERR", "value is not an integer or out of range"}
-	ErrNotFloat      = &Error{"ERR", "value is not a valid float"}
-	ErrNoSuchKey     = &Error{"ERR", "no such key"}
-	ErrOverflow      = &Error{"ERR", "increment or decrement would overflow"}
-	ErrDBIndex       = &Error{"ERR", "DB index is out of range"}
-	ErrInvalidCursor = &Error{"ERR", "invalid cursor"}
-	ErrSameObject    = &Error{"ERR", "source and destination objects are the same"}
-	ErrIntRange      = &Error{"ERR", "value is out of range, value must between -2147483648 and 2147483647"}
-	ErrFirstDBIndex  = &Error{"ERR", "invalid first DB index"}
-	ErrSecondDBIndex = &Error{"ERR", "invalid second DB index"}
-	ErrDecrOverflow  = &Error{"ERR", "decrement would overflow"}
-	ErrNaNInfinity   = &Error{"ERR", "increment would produce NaN or Infinity"}
-	ErrOffsetRange   = &Error{"ERR", "offset is out of range"}
-	ErrStringTooLong = &Error{"ERR", "string exceeds maximum allowed size (proto-max-bulk-len)"}
-	ErrNoLFU         = &Error{"ERR", "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."}
-	ErrExpireNXXX    = &Error{"ERR", "NX and XX, GT or LT options at the same time are not compatible"}
-	ErrExpireGTLT    = &Error{"ERR", "GT and LT options at the same time are not compatible"}
+	ErrWrongType = &Error{"WRONGTYPE", "Operation against a key holding the wrong kind of value"}
+	ErrSyntax    = &Error{"ERR", "syntax error"}
+	// ErrNumIDsMismatch is XDELEX's and XACKDEL's reply to fewer IDs than numids.
+	ErrNumIDsMismatch = &Error{"ERR", "The `numids` parameter must match the number of arguments"}
+	ErrNotInteger     = &Error{"ERR", "value is not an integer or out of range"}
+	ErrNotFloat       = &Error{"ERR", "value is not a valid float"}
+	ErrNoSuchKey      = &Error{"ERR", "no such key"}
+	ErrOverflow       = &Error{"ERR", "increment or decrement would overflow"}
+	ErrDBIndex        = &Error{"ERR", "DB index is out of range"}
+	ErrInvalidCursor  = &Error{"ERR", "invalid cursor"}
+	ErrSameObject     = &Error{"ERR", "source and destination objects are the same"}
+	ErrIntRange       = &Error{"ERR", "value is out of range, value must between -2147483648 and 2147483647"}
+	ErrFirstDBIndex   = &Error{"ERR", "invalid first DB index"}
+	ErrSecondDBIndex  = &Error{"ERR", "invalid second DB index"}
+	ErrDecrOverflow   = &Error{"ERR", "decrement would overflow"}
+	ErrNaNInfinity    = &Error{"ERR", "increment would produce NaN or Infinity"}
+	ErrOffsetRange    = &Error{"ERR", "offset is out of range"}
+	ErrStringTooLong  = &Error{"ERR", "string exceeds maximum allowed size (proto-max-bulk-len)"}
+	ErrNoLFU          = &Error{"ERR", "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."}
+	ErrExpireNXXX     = &Error{"ERR", "NX and XX, GT or LT options at the same time are not compatible"}
+	ErrExpireGTLT     = &Error{"ERR", "GT and LT options at the same time are not compatible"}
 
 	// Server, connection and transaction errors (server package).
 	ErrGetKeysInvalidCommand = &Error{"ERR", "Invalid command specified"}

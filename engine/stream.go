@@ -604,6 +604,73 @@ type trimArgs struct {
 	minID    StreamID
 	approx   bool
 	limit    int64 // 0: unlimited
+	refs     int   // refKeep, refDel or refAcked
+}
+
+// Reference policies (KEEPREF, DELREF, ACKED): what deleting an entry does
+// about consumer groups' references to it.
+const (
+	refKeep  = iota // delete, leave PEL references (the default)
+	refDel          // delete and remove every group's PEL reference
+	refAcked        // delete only entries no group still needs
+)
+
+// refPolicy maps the parsed KEEPREF | DELREF | ACKED token to a policy.
+func refPolicy(tok string) int {
+	switch tok {
+	case "DELREF":
+		return refDel
+	case "ACKED":
+		return refAcked
+	}
+	return refKeep
+}
+
+// referenced reports whether a group still needs id: it is pending in a
+// group's PEL, or a group has not been delivered it yet. A stream without
+// groups references nothing.
+func (s *Stream) referenced(id StreamID) bool {
+	for _, g := range s.groups {
+		if g.lastID.Less(id) || g.pel.get(id) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// dropRefs removes id from every group's PEL (DELREF).
+func (s *Stream) dropRefs(id StreamID) {
+	for _, g := range s.groups {
+		g.ack(id)
+	}
+}
+
+// trimEntries marks the live entries of n deleted, in order, until stop
+// says so; with refAcked entries still referenced are skipped, with refDel
+// their references are dropped. It returns how many it deleted.
+func (s *Stream) trimEntries(n *streamNode, refs int, stop func(id StreamID) bool) int64 {
+	var deleted int64
+	var e streamEntry
+	for off := 0; off < len(n.data); off = e.end {
+		n.decode(off, &e)
+		if stop != nil && stop(e.id) {
+			break
+		}
+		if e.deleted() {
+			continue
+		}
+		if refs == refAcked && s.referenced(e.id) {
+			continue
+		}
+		n.data[off] |= flagDeleted
+		n.live--
+		s.length--
+		deleted++
+		if refs == refDel {
+			s.dropRefs(e.id)
+		}
+	}
+	return deleted
 }
 
 // trim removes entries as streamTrim does and returns how many: whole nodes
@@ -614,11 +681,8 @@ func (s *Stream) trim(t trimArgs) int64 {
 		return 0
 	}
 	var deleted int64
-	for {
-		n := s.head
-		if n == nil {
-			break
-		}
+	for n := s.head; n != nil; {
+		next := n.next
 		if t.strategy == trimMaxLen && s.length <= t.maxLen {
 			break
 		}
@@ -632,29 +696,31 @@ func (s *Stream) trim(t trimArgs) int64 {
 		} else {
 			remove = n.last.Less(t.minID)
 		}
-		if remove {
+		if remove && t.refs == refKeep {
 			s.removeNode(n)
 			s.length -= entries
 			deleted += entries
+			n = next
+			continue
+		}
+		if remove {
+			// DELREF and ACKED look at each entry (ACKED skips those a
+			// group still needs); a node left without live entries goes,
+			// and trimming goes on with the next node.
+			deleted += s.trimEntries(n, t.refs, nil)
+			if n.live == 0 {
+				s.removeNode(n)
+			}
+			n = next
 			continue
 		}
 		if t.approx {
 			break
 		}
-		var e streamEntry
-		for off := 0; off < len(n.data); off = e.end {
-			n.decode(off, &e)
-			if t.strategy == trimMaxLen && s.length <= t.maxLen ||
-				t.strategy == trimMinID && e.id.Compare(t.minID) >= 0 {
-				break
-			}
-			if !e.deleted() {
-				n.data[off] |= flagDeleted
-				n.live--
-				s.length--
-				deleted++
-			}
-		}
+		deleted += s.trimEntries(n, t.refs, func(id StreamID) bool {
+			return t.strategy == trimMaxLen && s.length <= t.maxLen ||
+				t.strategy == trimMinID && id.Compare(t.minID) >= 0
+		})
 		// A node can be left with no live entries here (MINID past every
 		// live entry but not its last): Redis keeps it too.
 		break

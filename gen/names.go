@@ -44,7 +44,7 @@ var wordSplits = map[string]string{
 	"SRANDMEMBER": "SRandMember", "SREM": "SRem", "SSCAN": "SScan", "SSUBSCRIBE": "SSubscribe",
 	"STRLEN": "StrLen", "SUNION": "SUnion", "SUNIONSTORE": "SUnionStore",
 	"SUNSUBSCRIBE": "SUnsubscribe", "SWAPDB": "SwapDB", "TTL": "TTL", "UNWATCH": "Unwatch",
-	"XACK": "XAck", "XADD": "XAdd", "XAUTOCLAIM": "XAutoClaim", "XCLAIM": "XClaim", "XDEL": "XDel",
+	"XACK": "XAck", "XACKDEL": "XAckDel", "XADD": "XAdd", "XAUTOCLAIM": "XAutoClaim", "XCLAIM": "XClaim", "XDEL": "XDel", "XDELEX": "XDelEx",
 	"XGROUP": "XGroup", "XINFO": "XInfo", "XLEN": "XLen", "XPENDING": "XPending", "XRANGE": "XRange",
 	"XREAD": "XRead", "XREADGROUP": "XReadGroup", "XREVRANGE": "XRevRange", "XSETID": "XSetID",
 	"XTRIM": "XTrim", "ZADD": "ZAdd", "ZCARD": "ZCard", "ZCOUNT": "ZCount", "ZDIFF": "ZDiff",

@@ -37,6 +37,91 @@ func ParseXAck(argv [][]byte, a *XAckArgs) error {
 	return nil
 }
 
+// XACKDEL key group [KEEPREF | DELREF | ACKED] IDS numids id [id ...]
+type XAckDelArgs struct {
+	Key       []byte
+	Group     []byte
+	Condition string // "KEEPREF", "DELREF", "ACKED", or "" when absent
+	Ids       XAckDelArgsIds
+}
+
+// XAckDelArgsIds is XACKDEL's argument "ids".
+type XAckDelArgsIds struct {
+	Set    bool // the block was given
+	Numids int64
+	ID     [][]byte
+}
+
+// ParseXAckDel parses argv for XACKDEL into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXAckDel(argv [][]byte, a *XAckDelArgs) error {
+	i, n := 1, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+	if i >= n {
+		return &ArgError{Arg: "group", Msg: "ERR syntax error"}
+	}
+	a.Group = argv[i]
+	i++
+opts1:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "KEEPREF"):
+			if a.Condition != "" && a.Condition != "KEEPREF" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition = "KEEPREF"
+			i++
+		case eqFold(argv[i], "DELREF"):
+			if a.Condition != "" && a.Condition != "DELREF" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition = "DELREF"
+			i++
+		case eqFold(argv[i], "ACKED"):
+			if a.Condition != "" && a.Condition != "ACKED" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition = "ACKED"
+			i++
+		case eqFold(argv[i], "IDS"):
+			a.Ids.Set = true
+			if i >= n || !eqFold(argv[i], "IDS") {
+				return &ArgError{Arg: "ids.numids", Msg: "ERR syntax error"}
+			}
+			i++
+			if i >= n {
+				return &ArgError{Arg: "ids.numids", Msg: "ERR syntax error"}
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "ids.numids", Msg: "ERR Number of IDs must be a positive integer"}
+			} else if v < 1 {
+				return &ArgError{Arg: "ids.numids", Msg: "ERR Number of IDs must be a positive integer"}
+			} else {
+				a.Ids.Numids = v
+			}
+			i++
+			s3 := i
+			for i < n {
+				i++
+			}
+			a.Ids.ID = argv[s3:i:i]
+			if len(a.Ids.ID) == 0 {
+				return &ArgError{Arg: "ids.id", Msg: "ERR syntax error"}
+			}
+		default:
+			break opts1
+		}
+	}
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
 // XADD key [NOMKSTREAM] [KEEPREF | DELREF | ACKED] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]]
 // <* | id> field value [field value ...]
 type XAddArgs struct {
@@ -436,6 +521,85 @@ func ParseXDel(argv [][]byte, a *XDelArgs) error {
 	a.ID = argv[s2:i:i]
 	if len(a.ID) == 0 {
 		return &ArgError{Arg: "ID", Msg: "ERR syntax error"}
+	}
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
+// XDELEX key [KEEPREF | DELREF | ACKED] IDS numids id [id ...]
+type XDelExArgs struct {
+	Key       []byte
+	Condition string // "KEEPREF", "DELREF", "ACKED", or "" when absent
+	Ids       XDelExArgsIds
+}
+
+// XDelExArgsIds is XDELEX's argument "ids".
+type XDelExArgsIds struct {
+	Set    bool // the block was given
+	Numids int64
+	ID     [][]byte
+}
+
+// ParseXDelEx parses argv for XDELEX into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseXDelEx(argv [][]byte, a *XDelExArgs) error {
+	i, n := 1, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+opts1:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "KEEPREF"):
+			if a.Condition != "" && a.Condition != "KEEPREF" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition = "KEEPREF"
+			i++
+		case eqFold(argv[i], "DELREF"):
+			if a.Condition != "" && a.Condition != "DELREF" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition = "DELREF"
+			i++
+		case eqFold(argv[i], "ACKED"):
+			if a.Condition != "" && a.Condition != "ACKED" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition = "ACKED"
+			i++
+		case eqFold(argv[i], "IDS"):
+			a.Ids.Set = true
+			if i >= n || !eqFold(argv[i], "IDS") {
+				return &ArgError{Arg: "ids.numids", Msg: "ERR syntax error"}
+			}
+			i++
+			if i >= n {
+				return &ArgError{Arg: "ids.numids", Msg: "ERR syntax error"}
+			}
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "ids.numids", Msg: "ERR Number of IDs must be a positive integer"}
+			} else if v < 1 {
+				return &ArgError{Arg: "ids.numids", Msg: "ERR Number of IDs must be a positive integer"}
+			} else {
+				a.Ids.Numids = v
+			}
+			i++
+			s3 := i
+			for i < n {
+				i++
+			}
+			a.Ids.ID = argv[s3:i:i]
+			if len(a.Ids.ID) == 0 {
+				return &ArgError{Arg: "ids.id", Msg: "ERR syntax error"}
+			}
+		default:
+			break opts1
+		}
 	}
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}

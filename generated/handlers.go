@@ -264,6 +264,9 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idXAck:
 		a := new(XAckArgs)
 		return a, ParseXAck(argv, a)
+	case idXAckDel:
+		a := new(XAckDelArgs)
+		return a, ParseXAckDel(argv, a)
 	case idXAdd:
 		a := new(XAddArgs)
 		return a, ParseXAdd(argv, a)
@@ -276,6 +279,9 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idXDel:
 		a := new(XDelArgs)
 		return a, ParseXDel(argv, a)
+	case idXDelEx:
+		a := new(XDelExArgs)
+		return a, ParseXDelEx(argv, a)
 	case idXGroupCreate:
 		a := new(XGroupCreateArgs)
 		return a, ParseXGroupCreate(argv, a)
@@ -499,10 +505,12 @@ type Handlers[C, W any] interface {
 	SwapDB(c C, a SwapDBArgs, w W) error
 	Time(c C, a TimeArgs, w W) error
 	XAck(c C, a XAckArgs, w W) error
+	XAckDel(c C, a XAckDelArgs, w W) error
 	XAdd(c C, a XAddArgs, w W) error
 	XAutoClaim(c C, a XAutoClaimArgs, w W) error
 	XClaim(c C, a XClaimArgs, w W) error
 	XDel(c C, a XDelArgs, w W) error
+	XDelEx(c C, a XDelExArgs, w W) error
 	XGroupCreate(c C, a XGroupCreateArgs, w W) error
 	XGroupCreateConsumer(c C, a XGroupCreateConsumerArgs, w W) error
 	XGroupDelConsumer(c C, a XGroupDelConsumerArgs, w W) error
@@ -1066,6 +1074,12 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.XAck(c, a, w)
+	case idXAckDel:
+		var a XAckDelArgs
+		if err := ParseXAckDel(argv, &a); err != nil {
+			return err
+		}
+		return h.XAckDel(c, a, w)
 	case idXAdd:
 		var a XAddArgs
 		if err := ParseXAdd(argv, &a); err != nil {
@@ -1090,6 +1104,12 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.XDel(c, a, w)
+	case idXDelEx:
+		var a XDelExArgs
+		if err := ParseXDelEx(argv, &a); err != nil {
+			return err
+		}
+		return h.XDelEx(c, a, w)
 	case idXGroupCreate:
 		var a XGroupCreateArgs
 		if err := ParseXGroupCreate(argv, &a); err != nil {

@@ -195,10 +195,12 @@ const (
 	idSwapDB
 	idTime
 	idXAck
+	idXAckDel
 	idXAdd
 	idXAutoClaim
 	idXClaim
 	idXDel
+	idXDelEx
 	idXGroup
 	idXGroupCreate
 	idXGroupCreateConsumer
@@ -2794,6 +2796,76 @@ var cmdXAck = &Command{
 	Summary: "Removes entries from a group's pending list and counts those that were pending.",
 	id:      idXAck,
 }
+var cmdXAckDel = &Command{
+	ACL: []string{"@write", "@stream", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		KeySpecIndex: -1,
+		Name:         "group",
+		Type:         "string",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "keepref",
+			Token:        "KEEPREF",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "delref",
+			Token:        "DELREF",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "acked",
+			Token:        "ACKED",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "condition",
+		Optional:     true,
+		Type:         "oneof",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "numids",
+			Token:        "IDS",
+			Type:         "integer",
+		}, {
+			KeySpecIndex: -1,
+			Multiple:     true,
+			Name:         "id",
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Name:         "ids",
+		Type:         "block",
+	}},
+	Arity:      -6,
+	Complexity: "O(1) per ID",
+	FirstKey:   1,
+	FlagNames:  []string{"write", "fast"},
+	Flags:      FlagWrite | FlagFast,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "delete"},
+		Flags:       KeyRW | KeyDelete,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xackdel",
+	Since:   "8.2.0",
+	Step:    1,
+	Summary: "Acknowledges entries in a group and deletes them from the stream, choosing what happens to other groups' references.",
+	id:      idXAckDel,
+}
 var cmdXAdd = &Command{
 	ACL: []string{"@write", "@stream", "@fast"},
 	Args: []Arg{{
@@ -3111,6 +3183,72 @@ var cmdXDel = &Command{
 	Step:    1,
 	Summary: "Deletes entries from a stream by ID and counts those that existed.",
 	id:      idXDel,
+}
+var cmdXDelEx = &Command{
+	ACL: []string{"@write", "@stream", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "keepref",
+			Token:        "KEEPREF",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "delref",
+			Token:        "DELREF",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "acked",
+			Token:        "ACKED",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "condition",
+		Optional:     true,
+		Type:         "oneof",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "numids",
+			Token:        "IDS",
+			Type:         "integer",
+		}, {
+			KeySpecIndex: -1,
+			Multiple:     true,
+			Name:         "id",
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Name:         "ids",
+		Type:         "block",
+	}},
+	Arity:      -5,
+	Complexity: "O(1) per ID",
+	FirstKey:   1,
+	FlagNames:  []string{"write", "fast"},
+	Flags:      FlagWrite | FlagFast,
+	Group:      "stream",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "delete"},
+		Flags:       KeyRW | KeyDelete,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "xdelex",
+	Since:   "8.2.0",
+	Step:    1,
+	Summary: "Deletes entries from a stream by ID, choosing what happens to consumer groups' references.",
+	id:      idXDelEx,
 }
 var cmdXGroup = &Command{
 	ACL:         []string{"@slow"},
@@ -4799,7 +4937,7 @@ var cmdWatch = &Command{
 }
 
 // Commands lists every top-level command, sorted by group then name.
-var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdEval, cmdEvalSHA, cmdEvalSHARO, cmdEvalRO, cmdFCall, cmdFCallRO, cmdFunction, cmdScript, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAck, cmdXAdd, cmdXAutoClaim, cmdXClaim, cmdXDel, cmdXGroup, cmdXInfo, cmdXLen, cmdXPending, cmdXRange, cmdXRead, cmdXReadGroup, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
+var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdEval, cmdEvalSHA, cmdEvalSHARO, cmdEvalRO, cmdFCall, cmdFCallRO, cmdFunction, cmdScript, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAck, cmdXAckDel, cmdXAdd, cmdXAutoClaim, cmdXClaim, cmdXDel, cmdXDelEx, cmdXGroup, cmdXInfo, cmdXLen, cmdXPending, cmdXRange, cmdXRead, cmdXReadGroup, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
 
 // Lookup finds a top-level command by name, ignoring ASCII case, without
 // allocating. It returns nil for an unknown command.
@@ -5029,6 +5167,9 @@ func Lookup(name []byte) *Command {
 			if eqFold(name, "XCLAIM") {
 				return cmdXClaim
 			}
+			if eqFold(name, "XDELEX") {
+				return cmdXDelEx
+			}
 			if eqFold(name, "XGROUP") {
 				return cmdXGroup
 			}
@@ -5070,6 +5211,10 @@ func Lookup(name []byte) *Command {
 		case 'u':
 			if eqFold(name, "UNWATCH") {
 				return cmdUnwatch
+			}
+		case 'x':
+			if eqFold(name, "XACKDEL") {
+				return cmdXAckDel
 			}
 		}
 	case 8:
