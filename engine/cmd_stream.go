@@ -103,13 +103,7 @@ func (e *Engine) XAdd(c *Client, a generated.XAddArgs, w ReplyWriter) error {
 	if given != nil && seqGiven && id.IsZero() {
 		return ErrIDZero
 	}
-	fv := e.fieldScratch[:0]
-	for _, d := range a.Data {
-		fv = append(fv, d.Field, d.Value)
-	}
-	newID, s, err := e.streamAdd(c.DB, a.Key, given, seqGiven, fv, a.Nomkstream, t)
-	clear(fv)
-	e.fieldScratch = fv[:0]
+	newID, s, err := e.streamAdd(c.DB, a.Key, given, seqGiven, a.Data.Flat(), a.Nomkstream, t)
 	switch {
 	case err != nil:
 		return err

@@ -250,7 +250,7 @@ func (e *Engine) MGet(c *Client, a generated.MGetArgs, w ReplyWriter) error {
 // MSet sets every pair in order (a repeated key keeps its last value),
 // clearing TTLs.
 func (e *Engine) MSet(c *Client, a generated.MSetArgs, w ReplyWriter) error {
-	for _, d := range a.Data {
+	for _, d := range a.Data.All() {
 		e.setKeyString(c.DB, d.Key, d.Value, 0, false)
 	}
 	w.Simple("OK")
@@ -259,13 +259,13 @@ func (e *Engine) MSet(c *Client, a generated.MSetArgs, w ReplyWriter) error {
 
 // MSetNX sets every pair only if none of the keys exists: 1, else 0.
 func (e *Engine) MSetNX(c *Client, a generated.MSetNXArgs, w ReplyWriter) error {
-	for _, d := range a.Data {
+	for _, d := range a.Data.All() {
 		if e.lookup(c.DB, d.Key, true) != nil {
 			w.Int(0)
 			return nil
 		}
 	}
-	for _, d := range a.Data {
+	for _, d := range a.Data.All() {
 		e.setKeyString(c.DB, d.Key, d.Value, 0, false)
 	}
 	w.Int(1)

@@ -42,8 +42,6 @@ type Engine struct {
 
 	// streamNode holds stream-node-max-entries and stream-node-max-bytes.
 	streamNode nodeLimits
-	// fieldScratch is XADD's reusable field/value list.
-	fieldScratch [][]byte
 
 	// blocked are the clients waiting in blocking commands (blocked.go).
 	blocked blockState

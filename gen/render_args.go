@@ -289,12 +289,67 @@ func (g *pgen) fieldType(a *Arg, owner string, inOneof bool, decls *[]jen.Code) 
 	}
 	t := g.elemType(a, owner, decls)
 	switch {
+	case isArgBlock(a):
+		return g.listType(a, owner+fieldName(a.Name), decls)
 	case a.Multiple:
 		return jen.Index().Add(t)
 	case a.Optional && !inOneof && isScalar(a):
 		return jen.Id("Opt").Types(t)
 	}
 	return t
+}
+
+// isArgBlock reports a multiple block made of one-argument elements only
+// (XADD's field value pairs, MSET's key value pairs): it is parsed as a
+// window on argv, with no allocation.
+func isArgBlock(a *Arg) bool {
+	if a.Type != "block" || !a.Multiple || a.Token != "" || len(a.Arguments) == 0 {
+		return false
+	}
+	for _, c := range a.Arguments {
+		if !isOneArg(c) || c.Optional || c.Multiple {
+			return false
+		}
+	}
+	return true
+}
+
+// listType declares the list type of an argument block (isArgBlock) and
+// returns it:
+//
+//	// XAddArgsDataList is XADD's argument "data": a window on argv.
+//	type XAddArgsDataList struct{ flat [][]byte }
+//	func (l XAddArgsDataList) Len() int
+//	func (l XAddArgsDataList) At(i int) XAddArgsData
+//	func (l XAddArgsDataList) All() iter.Seq2[int, XAddArgsData]
+//	func (l XAddArgsDataList) Flat() [][]byte
+func (g *pgen) listType(a *Arg, elem string, decls *[]jen.Code) *jen.Statement {
+	name := elem + "List"
+	k := len(a.Arguments)
+	l := jen.Id("l").Id(name)
+	var fields []jen.Code
+	for j, c := range a.Arguments {
+		fields = append(fields, jen.Id(fieldName(c.Name)).Op(":").Id("l").Dot("flat").Index(jen.Lit(k).Op("*").Id("i").Op("+").Lit(j)))
+	}
+	*decls = append(*decls,
+		jen.Commentf("%s is %s's argument %q: a window on argv, %d arguments an element.", name, g.cmd.FullName(), a.Name, k),
+		jen.Type().Id(name).Struct(jen.Id("flat").Index().Index().Byte()),
+		jen.Comment("Len is the number of elements."),
+		jen.Func().Params(l.Clone()).Id("Len").Params().Int().Block(jen.Return(jen.Len(jen.Id("l").Dot("flat")).Op("/").Lit(k))),
+		jen.Comment("At is element i."),
+		jen.Func().Params(l.Clone()).Id("At").Params(jen.Id("i").Int()).Id(elem).Block(jen.Return(jen.Id(elem).Values(fields...))),
+		jen.Comment("All yields the elements in order."),
+		jen.Func().Params(l.Clone()).Id("All").Params().Qual("iter", "Seq2").Types(jen.Int(), jen.Id(elem)).Block(
+			jen.Return(jen.Func().Params(jen.Id("yield").Func().Params(jen.Int(), jen.Id(elem)).Bool()).Block(
+				jen.For(jen.Id("i").Op(":=").Range().Id("l").Dot("Len").Call()).Block(
+					jen.If(jen.Op("!").Id("yield").Call(jen.Id("i"), jen.Id("l").Dot("At").Call(jen.Id("i")))).Block(jen.Return()),
+				),
+			)),
+		),
+		jen.Comment("Flat is the arguments themselves, element after element."),
+		jen.Func().Params(l.Clone()).Id("Flat").Params().Index().Index().Byte().Block(jen.Return(jen.Id("l").Dot("flat"))),
+	)
+	return jen.Id(name)
 }
 
 func (g *pgen) structFields(args []*Arg, owner string, inOneof bool, decls *[]jen.Code) []jen.Code {
@@ -625,6 +680,32 @@ func (g *pgen) multiple(a *Arg, lv *jen.Statement, path string, after int, stop 
 		out = append(out, slice().Op("=").Id("argv").Index(jen.Id(start), jen.Id("i"), jen.Id("i")))
 		if !a.Optional || a.Token != "" {
 			out = append(out, jen.If(jen.Len(slice()).Op("==").Lit(0)).Block(g.syntaxErr(path, jen.Id("i"))))
+		}
+		return out
+	}
+	if isArgBlock(a) && a.Token == "" {
+		// The elements are argv itself, k at a time (listType).
+		//	s1 := i
+		//	for i < n { if n-i < k { ... } i += k }
+		//	a.Data = XAddArgsDataList{flat: argv[s1:i:i]}
+		k := len(a.Arguments)
+		var ret jen.Code
+		if msg := a.ann().PartialError; msg != "" {
+			ret = g.errReturn(path, msg)
+		} else {
+			ret = g.syntaxErr(path, jen.Id("i"))
+		}
+		left := jen.Id("n").Op("-").Id("i")
+		if after > 0 {
+			left = jen.Id("n").Op("-").Lit(after).Op("-").Id("i")
+		}
+		start := g.newVar("s")
+		out = append(out, jen.Id(start).Op(":=").Id("i"))
+		loop = append(loop, jen.If(left.Op("<").Lit(k)).Block(ret), jen.Id("i").Op("+=").Lit(k))
+		out = append(out, jen.For(cond).Block(loop...))
+		out = append(out, slice().Op("=").Id(g.structNameFor(path)+"List").Values(jen.Id("flat").Op(":").Id("argv").Index(jen.Id(start), jen.Id("i"), jen.Id("i"))))
+		if !a.Optional {
+			out = append(out, jen.If(jen.Id("i").Op("==").Id(start)).Block(g.syntaxErr(path, jen.Id("i"))))
 		}
 		return out
 	}

@@ -2,6 +2,8 @@
 
 package generated
 
+import "iter"
+
 // COMMAND
 type CommandArgs struct{}
 
@@ -252,7 +254,7 @@ func ParseConfigResetStat(argv [][]byte, a *ConfigResetStatArgs) error {
 
 // CONFIG SET parameter value [parameter value ...]
 type ConfigSetArgs struct {
-	Data []ConfigSetArgsData
+	Data ConfigSetArgsDataList
 }
 
 // ConfigSetArgsData is CONFIG SET's argument "data".
@@ -261,28 +263,50 @@ type ConfigSetArgsData struct {
 	Value     []byte
 }
 
+// ConfigSetArgsDataList is CONFIG SET's argument "data": a window on argv, 2 arguments an element.
+type ConfigSetArgsDataList struct {
+	flat [][]byte
+}
+
+// Len is the number of elements.
+func (l ConfigSetArgsDataList) Len() int {
+	return len(l.flat) / 2
+}
+
+// At is element i.
+func (l ConfigSetArgsDataList) At(i int) ConfigSetArgsData {
+	return ConfigSetArgsData{Parameter: l.flat[2*i+0], Value: l.flat[2*i+1]}
+}
+
+// All yields the elements in order.
+func (l ConfigSetArgsDataList) All() iter.Seq2[int, ConfigSetArgsData] {
+	return func(yield func(int, ConfigSetArgsData) bool) {
+		for i := range l.Len() {
+			if !yield(i, l.At(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Flat is the arguments themselves, element after element.
+func (l ConfigSetArgsDataList) Flat() [][]byte {
+	return l.flat
+}
+
 // ParseConfigSet parses argv for CONFIG SET into a (argv[0] is the command name, argv[1] the subcommand).
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseConfigSet(argv [][]byte, a *ConfigSetArgs) error {
 	i, n := 2, len(argv)
+	s2 := i
 	for i < n {
 		if n-i < 2 {
 			return &ArgError{Arg: "data", Msg: "ERR syntax error"}
 		}
-		var e1 ConfigSetArgsData
-		if i >= n {
-			return &ArgError{Arg: "data.parameter", Msg: "ERR syntax error"}
-		}
-		e1.Parameter = argv[i]
-		i++
-		if i >= n {
-			return &ArgError{Arg: "data.value", Msg: "ERR syntax error"}
-		}
-		e1.Value = argv[i]
-		i++
-		a.Data = append(a.Data, e1)
+		i += 2
 	}
-	if len(a.Data) == 0 {
+	a.Data = ConfigSetArgsDataList{flat: argv[s2:i:i]}
+	if i == s2 {
 		return &ArgError{Arg: "data", Msg: "ERR syntax error"}
 	}
 	if i < n {

@@ -2,6 +2,8 @@
 
 package generated
 
+import "iter"
+
 // XACK key group ID [ID ...]
 type XAckArgs struct {
 	Key   []byte
@@ -130,7 +132,7 @@ type XAddArgs struct {
 	Condition  string // "KEEPREF", "DELREF", "ACKED", or "" when absent
 	Trim       XAddArgsTrim
 	IDSelector XAddArgsIDSelector
-	Data       []XAddArgsData
+	Data       XAddArgsDataList
 }
 
 // XAddArgsTrim is XADD's argument "trim".
@@ -152,6 +154,37 @@ type XAddArgsIDSelector struct {
 type XAddArgsData struct {
 	Field []byte
 	Value []byte
+}
+
+// XAddArgsDataList is XADD's argument "data": a window on argv, 2 arguments an element.
+type XAddArgsDataList struct {
+	flat [][]byte
+}
+
+// Len is the number of elements.
+func (l XAddArgsDataList) Len() int {
+	return len(l.flat) / 2
+}
+
+// At is element i.
+func (l XAddArgsDataList) At(i int) XAddArgsData {
+	return XAddArgsData{Field: l.flat[2*i+0], Value: l.flat[2*i+1]}
+}
+
+// All yields the elements in order.
+func (l XAddArgsDataList) All() iter.Seq2[int, XAddArgsData] {
+	return func(yield func(int, XAddArgsData) bool) {
+		for i := range l.Len() {
+			if !yield(i, l.At(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Flat is the arguments themselves, element after element.
+func (l XAddArgsDataList) Flat() [][]byte {
+	return l.flat
 }
 
 // ParseXAdd parses argv for XADD into a (argv[0] is the command name).
@@ -283,24 +316,15 @@ opts1:
 		a.IDSelector.ID = argv[i]
 		i++
 	}
+	s5 := i
 	for i < n {
 		if n-i < 2 {
 			return &ArgError{Arg: "data", Msg: "ERR wrong number of arguments for 'xadd' command"}
 		}
-		var e4 XAddArgsData
-		if i >= n {
-			return &ArgError{Arg: "data.field", Msg: "ERR syntax error"}
-		}
-		e4.Field = argv[i]
-		i++
-		if i >= n {
-			return &ArgError{Arg: "data.value", Msg: "ERR syntax error"}
-		}
-		e4.Value = argv[i]
-		i++
-		a.Data = append(a.Data, e4)
+		i += 2
 	}
-	if len(a.Data) == 0 {
+	a.Data = XAddArgsDataList{flat: argv[s5:i:i]}
+	if i == s5 {
 		return &ArgError{Arg: "data", Msg: "ERR syntax error"}
 	}
 	if i < n {

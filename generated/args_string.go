@@ -2,6 +2,8 @@
 
 package generated
 
+import "iter"
+
 // APPEND key value
 type AppendArgs struct {
 	Key   []byte
@@ -347,7 +349,7 @@ func ParseMGet(argv [][]byte, a *MGetArgs) error {
 
 // MSET key value [key value ...]
 type MSetArgs struct {
-	Data []MSetArgsData
+	Data MSetArgsDataList
 }
 
 // MSetArgsData is MSET's argument "data".
@@ -356,28 +358,50 @@ type MSetArgsData struct {
 	Value []byte
 }
 
+// MSetArgsDataList is MSET's argument "data": a window on argv, 2 arguments an element.
+type MSetArgsDataList struct {
+	flat [][]byte
+}
+
+// Len is the number of elements.
+func (l MSetArgsDataList) Len() int {
+	return len(l.flat) / 2
+}
+
+// At is element i.
+func (l MSetArgsDataList) At(i int) MSetArgsData {
+	return MSetArgsData{Key: l.flat[2*i+0], Value: l.flat[2*i+1]}
+}
+
+// All yields the elements in order.
+func (l MSetArgsDataList) All() iter.Seq2[int, MSetArgsData] {
+	return func(yield func(int, MSetArgsData) bool) {
+		for i := range l.Len() {
+			if !yield(i, l.At(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Flat is the arguments themselves, element after element.
+func (l MSetArgsDataList) Flat() [][]byte {
+	return l.flat
+}
+
 // ParseMSet parses argv for MSET into a (argv[0] is the command name).
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseMSet(argv [][]byte, a *MSetArgs) error {
 	i, n := 1, len(argv)
+	s2 := i
 	for i < n {
 		if n-i < 2 {
 			return &ArgError{Arg: "data", Msg: "ERR wrong number of arguments for 'mset' command"}
 		}
-		var e1 MSetArgsData
-		if i >= n {
-			return &ArgError{Arg: "data.key", Msg: "ERR syntax error"}
-		}
-		e1.Key = argv[i]
-		i++
-		if i >= n {
-			return &ArgError{Arg: "data.value", Msg: "ERR syntax error"}
-		}
-		e1.Value = argv[i]
-		i++
-		a.Data = append(a.Data, e1)
+		i += 2
 	}
-	if len(a.Data) == 0 {
+	a.Data = MSetArgsDataList{flat: argv[s2:i:i]}
+	if i == s2 {
 		return &ArgError{Arg: "data", Msg: "ERR syntax error"}
 	}
 	if i < n {
@@ -388,7 +412,7 @@ func ParseMSet(argv [][]byte, a *MSetArgs) error {
 
 // MSETNX key value [key value ...]
 type MSetNXArgs struct {
-	Data []MSetNXArgsData
+	Data MSetNXArgsDataList
 }
 
 // MSetNXArgsData is MSETNX's argument "data".
@@ -397,28 +421,50 @@ type MSetNXArgsData struct {
 	Value []byte
 }
 
+// MSetNXArgsDataList is MSETNX's argument "data": a window on argv, 2 arguments an element.
+type MSetNXArgsDataList struct {
+	flat [][]byte
+}
+
+// Len is the number of elements.
+func (l MSetNXArgsDataList) Len() int {
+	return len(l.flat) / 2
+}
+
+// At is element i.
+func (l MSetNXArgsDataList) At(i int) MSetNXArgsData {
+	return MSetNXArgsData{Key: l.flat[2*i+0], Value: l.flat[2*i+1]}
+}
+
+// All yields the elements in order.
+func (l MSetNXArgsDataList) All() iter.Seq2[int, MSetNXArgsData] {
+	return func(yield func(int, MSetNXArgsData) bool) {
+		for i := range l.Len() {
+			if !yield(i, l.At(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Flat is the arguments themselves, element after element.
+func (l MSetNXArgsDataList) Flat() [][]byte {
+	return l.flat
+}
+
 // ParseMSetNX parses argv for MSETNX into a (argv[0] is the command name).
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseMSetNX(argv [][]byte, a *MSetNXArgs) error {
 	i, n := 1, len(argv)
+	s2 := i
 	for i < n {
 		if n-i < 2 {
 			return &ArgError{Arg: "data", Msg: "ERR wrong number of arguments for 'msetnx' command"}
 		}
-		var e1 MSetNXArgsData
-		if i >= n {
-			return &ArgError{Arg: "data.key", Msg: "ERR syntax error"}
-		}
-		e1.Key = argv[i]
-		i++
-		if i >= n {
-			return &ArgError{Arg: "data.value", Msg: "ERR syntax error"}
-		}
-		e1.Value = argv[i]
-		i++
-		a.Data = append(a.Data, e1)
+		i += 2
 	}
-	if len(a.Data) == 0 {
+	a.Data = MSetNXArgsDataList{flat: argv[s2:i:i]}
+	if i == s2 {
 		return &ArgError{Arg: "data", Msg: "ERR syntax error"}
 	}
 	if i < n {

@@ -27,8 +27,8 @@ func (h *handlers) ConfigGet(c *engine.Client, a generated.ConfigGetArgs, w engi
 
 // CONFIG SET parameter value [parameter value ...]: all or nothing.
 func (h *handlers) ConfigSet(c *engine.Client, a generated.ConfigSetArgs, w engine.ReplyWriter) error {
-	pairs := make([][2][]byte, len(a.Data))
-	for i, d := range a.Data {
+	pairs := make([][2][]byte, a.Data.Len())
+	for i, d := range a.Data.All() {
 		pairs[i] = [2][]byte{d.Parameter, d.Value}
 	}
 	if err := h.s.configSet(pairs); err != nil {
