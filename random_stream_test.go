@@ -18,7 +18,7 @@ import (
 )
 
 var (
-	randomSeed  = flag.Uint64("stream.seed", 0, "seed for TestRandomStreamOps (0: a new one, logged)")
+	randomSeed  = flag.Uint64("stream.seed", 20261125, "seed for TestRandomStreamOps (0: a new one, logged)")
 	randomSteps = flag.Int("stream.steps", 3000, "commands per run of TestRandomStreamOps")
 )
 
