@@ -136,7 +136,6 @@ var (
 	ErrLibNameMissing      = &Error{"ERR", "Library name was not given"}
 	ErrLibName             = &Error{"ERR", "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"}
 	ErrDumpPayload         = &Error{"ERR", "DUMP payload version or checksum are wrong"}
-	ErrFunctionPayload     = &Error{"ERR", "given payload is not a valid function payload"}
 )
 
 // ErrInvalidExpireTime is the reply to an expiry that is not positive or

@@ -676,16 +676,25 @@ func (sc *Scripting) FunctionRestore(c *engine.Client, a generated.FunctionResto
 		return err
 	}
 	var libs []*Library
-	seen := map[string]bool{}
+	seen, seenFn := map[string]bool{}, map[string]bool{}
 	for _, code := range codes {
 		lib, err := sc.loadLibrary(code)
 		if err != nil {
 			return err
 		}
+		// Redis loads the payload into a new library set first
+		// (functionsCreateWithLibraryCtx): collisions inside the payload
+		// get FUNCTION LOAD's texts.
 		if seen[lib.Name] {
-			return engine.Errorf("ERR", "Library %s already exists", lib.Name)
+			return engine.Errorf("ERR", "Library '%s' already exists", lib.Name)
 		}
 		seen[lib.Name] = true
+		for _, f := range lib.Functions {
+			if seenFn[strings.ToLower(f.Name)] {
+				return engine.Errorf("ERR", "Function %s already exists", f.Name)
+			}
+			seenFn[strings.ToLower(f.Name)] = true
+		}
 		libs = append(libs, lib)
 	}
 	replace := map[string]bool{}

@@ -15,6 +15,8 @@ import (
 
 const (
 	rdbOpcodeFunction2 = 0xF5
+	// rdbOpcodeFunctionPreGA is 7.0-rc1/rc2's record, which Redis refuses.
+	rdbOpcodeFunctionPreGA = 0xF6
 	// dumpRDBVersion is the version written into payloads: 10, Redis 7.0's,
 	// so that every Redis from 7.0 on accepts our dumps (a server refuses a
 	// payload from a newer RDB version); the function records have not
@@ -58,12 +60,16 @@ func parseDump(p []byte) ([][]byte, error) {
 	}
 	var codes [][]byte
 	for len(body) > 0 {
-		if body[0] != rdbOpcodeFunction2 {
-			return nil, engine.ErrFunctionPayload
+		switch body[0] {
+		case rdbOpcodeFunction2:
+		case rdbOpcodeFunctionPreGA:
+			return nil, engine.Errorf("ERR", "Pre-GA function format not supported")
+		default:
+			return nil, engine.Errorf("ERR", "given type is not a function")
 		}
 		code, rest, ok := readRDBString(body[1:])
 		if !ok {
-			return nil, engine.ErrFunctionPayload
+			return nil, engine.Errorf("ERR", "Failed loading library payload")
 		}
 		codes = append(codes, code)
 		body = rest
