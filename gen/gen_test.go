@@ -16,9 +16,6 @@ var update = flag.Bool("update", false, "rewrite generated/ and gen/testdata/*.g
 // exactly the committed generated/ files (and no others).
 func TestGenerated(t *testing.T) {
 	data, err := os.ReadFile("../commands.json")
-	if os.IsNotExist(err) {
-		t.Skip("no commands.json at the module root yet")
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
