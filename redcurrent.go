@@ -37,6 +37,10 @@ type Options struct {
 	Password string
 	// Databases is the number of databases (default 16).
 	Databases int
+	// ScriptMemoryLimit stops a Lua script whose run grows the heap by more
+	// than this many bytes, with "not enough memory". Zero: 1 GiB;
+	// negative: no limit.
+	ScriptMemoryLimit int64
 	// Logger receives the server's log lines; nil discards them.
 	Logger *slog.Logger
 }
@@ -73,7 +77,7 @@ func serve(ln net.Listener, opts Options) *Server {
 	}
 	clock := engine.NewTestClock()
 	eng := engine.New(engine.Options{Databases: opts.Databases, Clock: clock})
-	srv := server.New(server.Config{RequirePass: opts.Password, Logger: logger}, eng)
+	srv := server.New(server.Config{RequirePass: opts.Password, Logger: logger, ScriptMemoryLimit: opts.ScriptMemoryLimit}, eng)
 	s := &Server{srv: srv, eng: eng, clock: clock, ln: ln, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)

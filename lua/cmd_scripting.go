@@ -6,6 +6,8 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
+	"runtime/metrics"
 	"sort"
 	"strings"
 	"sync"
@@ -41,6 +43,49 @@ type ScriptingConfig struct {
 	Version string
 	// Log receives redis.log lines.
 	Log func(level int, msg string)
+	// MemoryLimit stops a script or function whose run grows the Go heap
+	// by more than this many bytes, with "not enough memory" (a table
+	// growing without bound, which no library function sees). Zero: no
+	// limit. Redis has no such cap (its Lua allocator grows until the
+	// kernel says no); an embedded server must not take its host down.
+	MemoryLimit int64
+}
+
+// errScriptMemory is the cause of a run stopped by MemoryLimit.
+var errScriptMemory = errors.New("script memory limit")
+
+// watchMemory cancels a run, with errScriptMemory, once the heap has grown
+// by more than limit since it began. It samples every few milliseconds
+// until stop is closed: the gopher-lua VM checks the context before each
+// instruction, so the script stops within a sample of passing the limit.
+func watchMemory(limit int64, cancel context.CancelCauseFunc, stop <-chan struct{}) {
+	// The live heap as of the last GC: what the script retains (a garbage
+	// churning script does not count), measured without forcing a GC,
+	// since nothing a script does may trigger a process-wide one. GC cycles
+	// come on their own as the heap grows, so a growing table is seen
+	// within a cycle of passing the limit.
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	read := func() int64 {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return int64(sample[0].Value.Uint64())
+	}
+	base := read()
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if read()-base > limit {
+				cancel(errScriptMemory)
+				return
+			}
+		}
+	}
 }
 
 // Scripting holds the EVAL state, the script cache, the function libraries
@@ -167,8 +212,14 @@ func (sc *Scripting) WhileBusy(f func(function bool)) bool {
 // timer on the engine clock marks the run busy after the threshold.
 // Engine lock held.
 func (sc *Scripting) execute(c *engine.Client, r *Run, body func(ctx context.Context, cl *engine.Client)) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancelCause := context.WithCancelCause(context.Background())
+	cancel := func() { cancelCause(context.Canceled) }
 	defer cancel()
+	if sc.cfg.MemoryLimit > 0 {
+		stopWatch := make(chan struct{})
+		defer close(stopWatch)
+		go watchMemory(sc.cfg.MemoryLimit, cancelCause, stopWatch)
+	}
 	clock := sc.cfg.Engine.Clock()
 	r.cancel, r.Start = cancel, clock.Now()
 	sc.busyMu.Lock()

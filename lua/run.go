@@ -61,6 +61,12 @@ func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.
 	if err != nil {
 		L.SetTop(top)
 		if ctx != nil && errors.Is(ctx.Err(), context.Canceled) {
+			if errors.Is(context.Cause(ctx), errScriptMemory) {
+				// Stopped by ScriptingConfig.MemoryLimit: worded as Lua's
+				// own allocation failure (LUA_ERRMEM).
+				w.Error(s.suffix(sc, &engine.Error{Code: "ERR", Msg: sc.Chunk + ":" + strconv.Itoa(max(s.errLine, 1)) + ": not enough memory"}))
+				return
+			}
 			w.Error(s.suffix(sc, errKilled))
 			return
 		}

@@ -131,3 +131,27 @@ func TestHostileScripts(t *testing.T) {
 	c.must("$8\r\nfunction\r\n", "EVAL", "return type(redis.call)", "0")
 	c.must("$5\r\ntable\r\n", "EVAL", "return type(getmetatable('').__index)", "0")
 }
+
+// A script that grows a table without bound is stopped by the memory
+// limit with Lua's "not enough memory", inside pcall too, and the server
+// and its data carry on.
+func TestScriptMemoryLimit(t *testing.T) {
+	s := start(t, Config{ScriptMemoryLimit: 32 << 20})
+	c := dial(t, s)
+	c.wait = time.Minute // a few hundred MB of table under -race
+	c.must("+OK\r\n", "SET", "k", "v")
+	for _, script := range []string{
+		"local t = {} local i = 0 while true do i = i + 1 t[i] = i end",
+		"local t = {} pcall(function() local i = 0 while true do i = i + 1 t[i] = tostring(i) end end) return 1",
+	} {
+		got := c.do("EVAL", script, "0")
+		if !strings.HasPrefix(got, "-ERR user_script:1: not enough memory script: ") {
+			t.Errorf("%s: got %q, want the memory error", script, got)
+		}
+	}
+	// Garbage is not retained memory: a script that churns through more
+	// than the limit in short-lived strings runs to its end.
+	c.must(":1000000\r\n", "EVAL", "local n = 0 for i = 1, 1000000 do local s = tostring(i) .. 'garbage' n = n + 1 end return n", "0")
+	c.must("$1\r\nv\r\n", "GET", "k")
+	c.must(":3\r\n", "EVAL", "local t = {} for i = 1, 3 do t[i] = i end return #t", "0")
+}

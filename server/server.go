@@ -39,6 +39,10 @@ type Config struct {
 	ClientQueryBufferLimit int64
 	// Logger receives internal errors (recovered panics). Nil discards them.
 	Logger *slog.Logger
+	// ScriptMemoryLimit stops a script whose run grows the heap by more
+	// than this many bytes (lua.ScriptingConfig.MemoryLimit). Zero means the
+	// default, 1 GiB; negative means no limit.
+	ScriptMemoryLimit int64
 	// ActiveExpireInterval is how often expired keys are swept (default
 	// 100ms, Redis's hz 10). Negative disables the sweep.
 	ActiveExpireInterval time.Duration
@@ -103,6 +107,7 @@ func New(cfg Config, e *engine.Engine) *Server {
 		Engine:        e,
 		BusyThreshold: s.busyThreshold,
 		Version:       Version,
+		MemoryLimit:   scriptMemoryLimit(cfg.ScriptMemoryLimit),
 	})
 	interval := cfg.ActiveExpireInterval
 	if interval == 0 {
@@ -254,3 +259,14 @@ func (s *Server) BlockedClients() int {
 
 // now is the engine clock's time: client ages and idle times follow it.
 func (s *Server) now() time.Time { return s.e.Clock().Now() }
+
+// scriptMemoryLimit applies Config.ScriptMemoryLimit's default.
+func scriptMemoryLimit(n int64) int64 {
+	switch {
+	case n == 0:
+		return 1 << 30
+	case n < 0:
+		return 0
+	}
+	return n
+}
