@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"encoding/binary"
 
 	"github.com/redcurrent/redcurrent/generated"
 )
@@ -249,50 +248,16 @@ func (s *Stream) writeEntry(n *streamNode, en *streamEntry, w ReplyWriter) {
 	w.Array(2)
 	w.Bulk(en.id.Append(s.idBuf[:0]))
 	w.Array(2 * n.numPairs(en))
-	p := en.body
-	same := en.flags&flagSameFields != 0
-	var q int // position in the master fields when same
-	if same {
-		_, q = binary.Uvarint(n.fields)
-	} else {
-		_, k := binary.Uvarint(n.data[p:])
-		p += k
-	}
-	for i, np := 0, n.numPairs(en); i < np; i++ {
-		var f, v []byte
-		if same {
-			f, q = readBytes(n.fields, q)
-		} else {
-			f, p = readBytes(n.data, p)
-		}
-		v, p = readBytes(n.data, p)
+	n.pairs(en, func(f, v []byte) {
 		w.Bulk(f)
 		w.Bulk(v)
-	}
+	})
 }
 
 // appendPairs appends the entry's fields and values, alternating, to dst.
 // They alias the node's memory.
 func (n *streamNode) appendPairs(dst [][]byte, en *streamEntry) [][]byte {
-	p := en.body
-	same := en.flags&flagSameFields != 0
-	var q int
-	if same {
-		_, q = binary.Uvarint(n.fields)
-	} else {
-		_, k := binary.Uvarint(n.data[p:])
-		p += k
-	}
-	for i, np := 0, n.numPairs(en); i < np; i++ {
-		var f, v []byte
-		if same {
-			f, q = readBytes(n.fields, q)
-		} else {
-			f, p = readBytes(n.data, p)
-		}
-		v, p = readBytes(n.data, p)
-		dst = append(dst, f, v)
-	}
+	n.pairs(en, func(f, v []byte) { dst = append(dst, f, v) })
 	return dst
 }
 
