@@ -1,10 +1,8 @@
 package lua
 
 import (
-	"fmt"
-	"math"
-
 	"github.com/redcurrent/redcurrent/engine"
+	"github.com/redcurrent/redcurrent/internal/resp"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -230,16 +228,6 @@ func errTable(L *lua.LState, e *engine.Error) *lua.LTable {
 }
 
 // formatDouble is addReplyDouble's RESP2 text.
-func formatDouble(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	return fmt.Sprintf("%.17g", f)
-}
+func formatDouble(f float64) string { return string(resp.AppendDouble(nil, f)) }
 
 var _ engine.ReplyWriter = (*luaWriter)(nil)
