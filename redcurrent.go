@@ -129,15 +129,4 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 // WaitBlocked waits until at least n clients are blocked in a command (as
 // INFO's blocked_clients counts them), or ctx ends. Tests use it to know a
 // blocking read is in place before they write what wakes it.
-func (s *Server) WaitBlocked(ctx context.Context, n int) error {
-	t := time.NewTicker(time.Millisecond)
-	defer t.Stop()
-	for s.srv.BlockedClients() < n {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	return nil
-}
+func (s *Server) WaitBlocked(ctx context.Context, n int) error { return s.srv.WaitBlocked(ctx, n) }

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 const helloPrefix3 = "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n" + Version + "\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n"
@@ -211,7 +213,11 @@ func TestClientUnblock(t *testing.T) {
 		}
 	}
 	s.mu.Unlock()
-	waitFor(t, "a blocked client", func() bool { return s.BlockedClients() == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.WaitBlocked(ctx, 1); err != nil {
+		t.Fatalf("no client blocked: %v", err)
+	}
 	c.must(":1\r\n", "CLIENT", "UNBLOCK", did, "ERROR")
 	if !<-woken {
 		t.Error("UNBLOCK ERROR woke without error")

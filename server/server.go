@@ -4,6 +4,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -269,4 +270,20 @@ func scriptMemoryLimit(n int64) int64 {
 		return 0
 	}
 	return n
+}
+
+// WaitBlocked waits until at least n clients are blocked in a command (INFO's
+// blocked_clients), or ctx ends: Redis's wait_for_blocked_clients_count, for
+// tests that must know a blocking read is in place before they write.
+func (s *Server) WaitBlocked(ctx context.Context, n int) error {
+	t := time.NewTicker(time.Millisecond)
+	defer t.Stop()
+	for s.BlockedClients() < n {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
 }

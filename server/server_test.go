@@ -157,18 +157,6 @@ func (c *client) closed(want string) {
 	}
 }
 
-// waitFor polls cond until it holds or five seconds pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond) // polling a condition, not waiting for an event
-	}
-}
-
 // Keys whose TTL passed are deleted by the periodic sweep without any client
 // touching them, and INFO stats counts them (expired_keys), as Redis's
 // activeExpireCycle does.
