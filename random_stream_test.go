@@ -27,8 +27,9 @@ var (
 // with and without LIMIT, groups, group reads, acks, claims, SETID) to
 // redis-server and to redcurrent, and requires every reply to be byte for
 // byte the same, then the final state (stream, entries, groups, pending
-// entries). Masked: times and idle values, which differ between two
-// servers by nature, and entries-read and lag (see maskedFields).
+// entries, and the whole of XINFO STREAM FULL in RESP2 and RESP3). Masked:
+// times and idle values, which differ between two servers by nature, and
+// entries-read and lag (see maskedFields and normalizeFull).
 //
 //	go test -run TestRandomStreamOps -stream.steps=100000 -stream.seed=42 .
 func TestRandomStreamOps(t *testing.T) {
@@ -97,9 +98,9 @@ func TestRandomStreamOps(t *testing.T) {
 	for step := 0; step < *randomSteps; step++ {
 		compare(step, g.next())
 	}
-	// The final state. XINFO STREAM FULL itself cannot match the 7.0
-	// reference byte for byte once groups exist (7.2 added consumer fields),
-	// so the state is compared through the replies both versions shape alike.
+	// The final state: the replies both versions shape alike, then XINFO
+	// STREAM FULL (every entry, group PEL and consumer PEL with COUNT 0, and
+	// the default COUNT 10) in RESP2 and RESP3, normalized by normalizeFull.
 	for _, key := range g.keys {
 		compare(*randomSteps, []string{"XINFO", "STREAM", key})
 		compare(*randomSteps, []string{"XRANGE", key, "-", "+"})
@@ -107,6 +108,130 @@ func TestRandomStreamOps(t *testing.T) {
 		for _, grp := range genGroups {
 			compare(*randomSteps, []string{"XPENDING", key, grp})
 			compare(*randomSteps, []string{"XPENDING", key, grp, "-", "+", "1000"})
+		}
+	}
+	conns3 := make([]*difftest.Conn, 2)
+	for i, addr := range []string{ep.Addr, srv.Addr()} {
+		c, err := difftest.Dial(addr, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		mustDoRaw(t, c, "HELLO", "3")
+		conns3[i] = c
+	}
+	for _, key := range g.keys {
+		for _, pc := range []struct {
+			proto int
+			cs    []*difftest.Conn
+		}{{2, conns}, {3, conns3}} {
+			proto, cs := pc.proto, pc.cs
+			for _, argv := range [][]string{
+				{"XINFO", "STREAM", key, "FULL", "COUNT", "0"},
+				{"XINFO", "STREAM", key, "FULL"},
+			} {
+				var replies [2][]byte
+				for i, c := range cs {
+					r, err := c.Do(argv...)
+					if err != nil {
+						t.Fatalf("seed %d final %q (RESP%d): %v", seed, argv, proto, err)
+					}
+					if replies[i], err = normalizeFull(r); err != nil {
+						t.Fatalf("seed %d final %q (RESP%d): %v", seed, argv, proto, err)
+					}
+				}
+				if !bytes.Equal(replies[0], replies[1]) {
+					t.Fatalf("seed %d, %d steps, final %q (RESP%d, normalized):\n redis-server: %q\n redcurrent:   %q",
+						seed, *randomSteps, argv, proto, replies[0], replies[1])
+				}
+			}
+		}
+	}
+}
+
+// normalizeFull rewrites an XINFO STREAM FULL reply so that the 7.0
+// reference and redcurrent (8.x) can be compared byte for byte; everything
+// else in the reply (entries, IDs, counters, groups, PELs and their owners,
+// delivery counts, consumers and their PELs) must be equal. It changes only:
+//   - a consumer's active-time field, which Redis 7.2 added (7.0 has name,
+//     seen-time, pel-count, pending): dropped, key and value, where present;
+//   - the times, which two servers' clocks cannot share: a consumer's
+//     seen-time (and active-time had it stayed), the delivery time of each
+//     group PEL entry [id, consumer, delivery-time, count] and of each
+//     consumer PEL entry [id, delivery-time, count];
+//   - a group's entries-read and lag, which Redis 8.x computes differently
+//     from 7.0 after deletes and trims (maskedFields says the same for the
+//     per-step replies).
+//
+// Masked values become the simple string "T". An error reply (no such key)
+// is left as it is.
+func normalizeFull(raw []byte) ([]byte, error) {
+	v, err := difftest.ParseReply(raw)
+	if err != nil {
+		return nil, err
+	}
+	mask := func(x *difftest.Value) { *x = difftest.Value{Type: '+', Str: "T"} }
+	if groups := kvField(&v, "groups"); groups != nil {
+		for i := range groups.Elems {
+			grp := &groups.Elems[i]
+			for _, f := range []string{"entries-read", "lag"} {
+				if x := kvField(grp, f); x != nil {
+					mask(x)
+				}
+			}
+			if pel := kvField(grp, "pending"); pel != nil {
+				for j := range pel.Elems {
+					if e := &pel.Elems[j]; len(e.Elems) == 4 {
+						mask(&e.Elems[2])
+					}
+				}
+			}
+			consumers := kvField(grp, "consumers")
+			if consumers == nil {
+				continue
+			}
+			for j := range consumers.Elems {
+				c := &consumers.Elems[j]
+				kvDrop(c, "active-time")
+				if x := kvField(c, "seen-time"); x != nil {
+					mask(x)
+				}
+				if pel := kvField(c, "pending"); pel != nil {
+					for k := range pel.Elems {
+						if e := &pel.Elems[k]; len(e.Elems) == 3 {
+							mask(&e.Elems[1])
+						}
+					}
+				}
+			}
+		}
+	}
+	return v.Encode(nil), nil
+}
+
+// kvField is the value of key name in a RESP3 map or a RESP2 flat
+// key/value array, or nil.
+func kvField(v *difftest.Value, name string) *difftest.Value {
+	if v.Type != '%' && v.Type != '*' {
+		return nil
+	}
+	for i := 0; i+1 < len(v.Elems); i += 2 {
+		if k := v.Elems[i]; (k.Type == '$' || k.Type == '+') && k.Str == name {
+			return &v.Elems[i+1]
+		}
+	}
+	return nil
+}
+
+// kvDrop removes key name and its value from a map or flat key/value array.
+func kvDrop(v *difftest.Value, name string) {
+	if v.Type != '%' && v.Type != '*' {
+		return
+	}
+	for i := 0; i+1 < len(v.Elems); i += 2 {
+		if k := v.Elems[i]; (k.Type == '$' || k.Type == '+') && k.Str == name {
+			v.Elems = slices.Delete(v.Elems, i, i+2)
+			return
 		}
 	}
 }

@@ -511,25 +511,26 @@ func parseIDsBlock(set bool, numids int64, ids [][]byte, cond string) ([]StreamI
 }
 
 // deleteWithRefs deletes id under the policy refs and returns XDELEX's
-// code: -1 no such entry, 1 deleted, 2 kept because a group still needs
-// it (ACKED). DELREF drops every group's reference, even to an ID already
-// gone. The caller finishes the bookkeeping (finishDeletes).
+// code, in xdelexCommand's order: ACKED first asks whether a group still
+// needs the ID (pending in a PEL, or not yet delivered to some group) and
+// answers 2 if so, whether or not the entry still exists; DELREF drops
+// every group's reference, even to an ID already gone; then the entry is
+// deleted (1) or found missing (-1). The caller finishes the bookkeeping
+// (finishDeletes).
 func (s *Stream) deleteWithRefs(id StreamID, refs int) int64 {
-	if !s.exists(id) {
-		if refs == refDel {
-			s.dropRefs(id)
+	switch refs {
+	case refAcked:
+		if s.referenced(id) {
+			return 2
 		}
+	case refDel:
+		s.dropRefs(id)
+	}
+	if !s.delete(id) {
 		return -1
 	}
-	if refs == refAcked && s.referenced(id) {
-		return 2
-	}
-	s.delete(id)
 	if s.maxDeletedID.Less(id) {
 		s.maxDeletedID = id
-	}
-	if refs == refDel {
-		s.dropRefs(id)
 	}
 	return 1
 }

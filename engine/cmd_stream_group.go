@@ -912,8 +912,10 @@ func (s *Stream) deliver(g *Group, cons *Consumer, count int64, noack bool, now 
 
 // XAckDel acknowledges entries in a group and deletes them under a
 // reference policy (xackdelCommand): one code per ID, -1 for each when
-// the key or the group is missing. An ID already gone from the stream but
-// still pending in the group is acknowledged and counts as 1.
+// the key or the group is missing. Only an ID pending in the group is
+// acted on (-1 otherwise, the entry left alone); once acknowledged it is
+// deleted as XDELEX would, and an ID already gone from the stream counts
+// as 1 unless ACKED finds it still referenced (2).
 func (e *Engine) XAckDel(c *Client, a generated.XAckDelArgs, w ReplyWriter) error {
 	ids, refs, err := parseIDsBlock(a.Ids.Set, a.Ids.Numids, a.Ids.ID, a.Condition)
 	if err != nil {
@@ -933,10 +935,19 @@ func (e *Engine) XAckDel(c *Client, a generated.XAckDelArgs, w ReplyWriter) erro
 	}
 	deleted := false
 	for _, id := range ids {
-		acked := g.ack(id)
+		// Only an ID pending in this group is acted on: anything else,
+		// even an entry present in the stream, answers -1 untouched.
+		if !g.ack(id) {
+			w.Int(-1)
+			continue
+		}
+		// Acknowledged: 2 when ACKED finds another reference, else 1,
+		// whether or not the entry was still in the stream.
 		r := s.deleteWithRefs(id, refs)
-		deleted = deleted || r == 1
-		if r == -1 && acked {
+		switch r {
+		case 1:
+			deleted = true
+		case -1:
 			r = 1
 		}
 		w.Int(r)

@@ -674,8 +674,9 @@ func (s *Stream) trimEntries(n *streamNode, refs int, stop func(id StreamID) boo
 }
 
 // trim removes entries as streamTrim does and returns how many: whole nodes
-// from the head while they can all go (within limit), then, unless approx,
-// entries of the next node are marked deleted until the target is met.
+// from the head while they can all go (within limit), then, unless approx
+// under KEEPREF, entries of the next node are marked deleted until the
+// target is met.
 func (s *Stream) trim(t trimArgs) int64 {
 	if t.strategy == trimNone {
 		return 0
@@ -714,7 +715,10 @@ func (s *Stream) trim(t trimArgs) int64 {
 			n = next
 			continue
 		}
-		if t.approx {
+		// "~" stops at the first node it cannot drop whole only under
+		// KEEPREF: with DELREF or ACKED streamTrim goes into that node
+		// entry by entry, as it does without "~".
+		if t.approx && t.refs == refKeep {
 			break
 		}
 		deleted += s.trimEntries(n, t.refs, func(id StreamID) bool {
