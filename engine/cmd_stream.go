@@ -99,6 +99,11 @@ func (e *Engine) XAdd(c *Client, a generated.XAddArgs, w ReplyWriter) error {
 	if err := e.finishTrim(&t, a.Trim.Count); err != nil {
 		return err
 	}
+	// xaddCommand checks its arity after the option loop: an ID and at
+	// least one field-value pair.
+	if fv := a.Data.Flat(); a.IDSelector.Which == "" || len(fv) == 0 || len(fv)%2 == 1 {
+		return ErrXAddArity
+	}
 	if given != nil && seqGiven && id.IsZero() {
 		return ErrIDZero
 	}
@@ -168,25 +173,13 @@ func (e *Engine) XRevRange(c *Client, a generated.XRevRangeArgs, w ReplyWriter) 
 // xrange is xrangeGenericCommand: a missing key is an empty array, COUNT 0
 // or negative a null array.
 func (e *Engine) xrange(c *Client, key, startArg, endArg []byte, count generated.Opt[int64], rev bool, w ReplyWriter) error {
-	start, excl, err := parseRangeID(startArg, 0)
+	start, err := parseIntervalStart(startArg)
 	if err != nil {
 		return err
 	}
-	if excl {
-		var ok bool
-		if start, ok = start.Incr(); !ok {
-			return ErrIntervalStart
-		}
-	}
-	end, excl, err := parseRangeID(endArg, MaxStreamID.Seq)
+	end, err := parseIntervalEnd(endArg)
 	if err != nil {
 		return err
-	}
-	if excl {
-		var ok bool
-		if end, ok = end.Decr(); !ok {
-			return ErrIntervalEnd
-		}
 	}
 	_, s, err := e.readStream(c.DB, key)
 	if err != nil {
@@ -411,6 +404,10 @@ func (e *Engine) XInfoStream(c *Client, a generated.XInfoStreamArgs, w ReplyWrit
 	}
 	if s == nil {
 		return ErrNoSuchKey
+	}
+	// The options are parsed after the key lookup (late_errors).
+	if a.Err != nil {
+		return a.Err
 	}
 	full := a.FullBlock.Set
 	buf := &s.idBuf

@@ -48,6 +48,10 @@ func (e *Engine) XGroupCreate(c *Client, a generated.XGroupCreateArgs, w ReplyWr
 	if err != nil {
 		return err
 	}
+	// Too many arguments: xgroupCommand counts them after its key checks.
+	if a.Err != nil {
+		return a.Err
+	}
 	var id StreamID
 	if a.IDSelector.Which == "ID" {
 		if id, err = ParseStreamID(a.IDSelector.ID, 0); err != nil {
@@ -79,6 +83,9 @@ func (e *Engine) XGroupSetID(c *Client, a generated.XGroupSetIDArgs, w ReplyWrit
 	_, s, g, err := e.xgroupGroup(c, a.Key, a.Group)
 	if err != nil {
 		return err
+	}
+	if a.Err != nil {
+		return a.Err
 	}
 	id := s.lastID
 	if a.IDSelector.Which == "ID" {
@@ -221,25 +228,12 @@ func (e *Engine) XPending(c *Client, a generated.XPendingArgs, w ReplyWriter) er
 	f := a.Filters
 	var start, end StreamID
 	if f.Set {
-		var excl bool
 		var err error
-		if start, excl, err = parseRangeID(f.Start, 0); err != nil {
+		if start, err = parseIntervalStart(f.Start); err != nil {
 			return err
 		}
-		if excl {
-			var ok bool
-			if start, ok = start.Incr(); !ok {
-				return ErrIntervalStart
-			}
-		}
-		if end, excl, err = parseRangeID(f.End, MaxStreamID.Seq); err != nil {
+		if end, err = parseIntervalEnd(f.End); err != nil {
 			return err
-		}
-		if excl {
-			var ok bool
-			if end, ok = end.Decr(); !ok {
-				return ErrIntervalEnd
-			}
 		}
 	}
 	_, _, g, err := e.groupOf(c, a.Key, a.Group)
@@ -333,6 +327,11 @@ func (e *Engine) XClaim(c *Client, a generated.XClaimArgs, w ReplyWriter) error 
 	if err != nil {
 		return err
 	}
+	// xclaimCommand parses its arguments after the key and group lookups
+	// (late_errors): min-idle-time, the IDs, then the options.
+	if a.Err != nil {
+		return a.Err
+	}
 	minIdle, err := parseMinIdle(a.MinIdleTime, ErrXClaimMinIdle)
 	if err != nil {
 		return err
@@ -414,26 +413,15 @@ func (e *Engine) XAutoClaim(c *Client, a generated.XAutoClaimArgs, w ReplyWriter
 	if err != nil {
 		return err
 	}
-	start, excl, err := parseRangeID(a.Start, 0)
+	start, err := parseIntervalStart(a.Start)
 	if err != nil {
 		return err
 	}
-	if excl {
-		var ok bool
-		if start, ok = start.Incr(); !ok {
-			return ErrIntervalStart
-		}
-	}
+	// COUNT is in [1, LONG_MAX/16] (the parser checks it): count*10
+	// attempts cannot overflow.
 	count := int64(100)
 	if a.Count.Set {
-		// getRangeLongFromObjectOrReply(1, LONG_MAX/16), one text for a
-		// bad integer and an out-of-range one: the bound keeps count*10
-		// attempts from overflowing.
-		n, ok := generated.ParseInt(a.Count.V)
-		if !ok || n < 1 || n > (1<<63-1)/16 {
-			return ErrCountPositive
-		}
-		count = n
+		count = a.Count.V
 	}
 	_, s, g, err := e.groupOf(c, a.Key, a.Group)
 	if err != nil {

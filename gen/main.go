@@ -98,6 +98,9 @@ func Render(spec *Spec) (map[string][]byte, error) {
 		return nil, err
 	}
 	files["table.go"] = t
+	if c := renderChecks(spec); c != nil {
+		files["checks.go"] = c
+	}
 	names, by := groups(spec)
 	for _, g := range names {
 		f, err := renderArgs(by[g])

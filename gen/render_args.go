@@ -95,6 +95,13 @@ func renderCommandArgs(f *jen.File, c *Command) error {
 	// Types first: the Args struct, then the nested structs it names.
 	var decls []jen.Code
 	fields := g.structFields(c.Arguments, argsType, false, &decls)
+	an := c.Redcurrent
+	if an == nil {
+		an = &CommandAnn{}
+	}
+	if an.LateErrors != "" {
+		fields = append(fields, jen.Id("Err").Op("*").Id("ArgError").Comment("a parse error the handler reports where Redis checks (late_errors)"))
+	}
 	comment(f, syntaxLine(c))
 	f.Type().Id(argsType).Struct(fields...)
 	for _, d := range decls {
@@ -111,11 +118,8 @@ func renderCommandArgs(f *jen.File, c *Command) error {
 		return err
 	}
 	g.anyOrder = anyOrder
-	an := c.Redcurrent
-	if an == nil {
-		an = &CommandAnn{}
-	}
 	g.maxOptions = an.MaxOptions
+	g.needValues = an.OptionsNeedValues
 	main := g.seq(c.Arguments, func(name string) *jen.Statement { return jen.Id("a").Dot(name) }, "", 0)
 
 	body := []jen.Code{jen.List(jen.Id("i"), jen.Id("n")).Op(":=").List(jen.Lit(start), jen.Len(jen.Id("argv")))}
@@ -124,7 +128,14 @@ func renderCommandArgs(f *jen.File, c *Command) error {
 		if msg == "" {
 			msg = msgSyntax
 		}
-		body = append(body, jen.If(jen.Id("n").Op("-").Id("i").Op(">").Lit(*an.MaxArgs)).Block(g.errReturn("", msg, jen.Id("i").Op("+").Lit(*an.MaxArgs))))
+		at := jen.Id("i").Op("+").Lit(*an.MaxArgs)
+		if an.LateErrors != "" {
+			// Recorded for the handler; the parse goes on (the handler
+			// needs the key), and this error wins.
+			body = append(body, jen.If(jen.Id("n").Op("-").Id("i").Op(">").Lit(*an.MaxArgs)).Block(jen.Id("a").Dot("Err").Op("=").Add(g.errValue("", msg, at))))
+		} else {
+			body = append(body, jen.If(jen.Id("n").Op("-").Id("i").Op(">").Lit(*an.MaxArgs)).Block(g.errReturn("", msg, at)))
+		}
 	}
 	body = append(body, g.prelude...)
 	body = append(body, main...)
@@ -142,7 +153,29 @@ func renderCommandArgs(f *jen.File, c *Command) error {
 	comment(f, fmt.Sprintf("Parse%s parses argv for %s into a (argv[0] is the command name%s).\n"+
 		"Arity has already been checked. On failure it returns an *ArgError with Redis's reply.",
 		g.goName, strings.ToUpper(name), map[bool]string{true: ", argv[1] the subcommand", false: ""}[c.Container != ""]))
-	f.Func().Id("Parse"+g.goName).Params(jen.Id("argv").Index().Index().Byte(), jen.Id("a").Op("*").Id(argsType)).Error().Block(body...)
+	params := []jen.Code{jen.Id("argv").Index().Index().Byte(), jen.Id("a").Op("*").Id(argsType)}
+	if an.LateErrors != "all" {
+		f.Func().Id("Parse" + g.goName).Params(params...).Error().Block(body...)
+		return nil
+	}
+	// late_errors "all": the parse proper returns its first error, which
+	// the exported parser stores in a.Err for the handler.
+	// A max_args error, recorded first, wins.
+	//	func ParseXClaim(argv [][]byte, a *XClaimArgs) error {
+	//		if err := parseXClaim(argv, a); err != nil && a.Err == nil {
+	//			a.Err = err
+	//		}
+	//		return nil
+	//	}
+	inner := "parse" + g.goName
+	f.Func().Id("Parse"+g.goName).Params(params...).Error().Block(
+		jen.If(jen.Id("err").Op(":=").Id(inner).Call(jen.Id("argv"), jen.Id("a")), jen.Id("err").Op("!=").Nil().Op("&&").Id("a").Dot("Err").Op("==").Nil()).Block(
+			jen.Id("a").Dot("Err").Op("=").Id("err"),
+		),
+		jen.Return(jen.Nil()),
+	)
+	comment(f, fmt.Sprintf("%s is Parse%s's parse proper; its error goes to a.Err.", inner, g.goName))
+	f.Func().Id(inner).Params(params...).Op("*").Id("ArgError").Block(body...)
 	return nil
 }
 
@@ -403,7 +436,7 @@ func asOptional(a *Arg) bool { return a.Optional || a.ann().AsOption }
 
 // minArgs is how many argv elements one occurrence of a needs at least.
 func minArgs(a *Arg, required bool) int {
-	if a.Optional && !required {
+	if (a.Optional || a.ann().Unchecked) && !required {
 		return 0
 	}
 	n := 0
@@ -480,6 +513,8 @@ type pgen struct {
 	optIdx   *jen.Statement
 
 	maxOptions    int        // redcurrent.max_options, 0 for no bound
+	needValues    bool       // redcurrent.options_need_values
+	base          lvFunc     // the fields of the arguments being parsed (check_with, check_by)
 	countDeclared bool       // nopts is declared
 	prelude       []jen.Code // declarations at the top of the parser
 	late          []jen.Code // conflicts checks, after the leftover check
@@ -506,14 +541,19 @@ func argError(path, msg string) *jen.Statement {
 // errReturn returns msg for the argument at path; {arg} in msg names
 // argv[at] (at may be nil when msg has no {arg}).
 func (g *pgen) errReturn(path, msg string, at ...*jen.Statement) jen.Code {
+	return jen.Return(g.errValue(path, msg, at...))
+}
+
+// errValue is the *ArgError errReturn returns.
+func (g *pgen) errValue(path, msg string, at ...*jen.Statement) *jen.Statement {
 	if !strings.Contains(msg, "{arg}") && !strings.Contains(msg, "{name}") {
-		return jen.Return(argError(path, msg))
+		return argError(path, msg)
 	}
 	idx := jen.Id("i")
 	if len(at) > 0 && at[0] != nil {
 		idx = at[0]
 	}
-	return jen.Return(jen.Id("argErrorAt").Call(jen.Lit(path), jen.Lit(msg), jen.Id("argv"), idx, jen.Lit(g.start-1)))
+	return jen.Id("argErrorAt").Call(jen.Lit(path), jen.Lit(msg), jen.Id("argv"), idx, jen.Lit(g.start-1))
 }
 
 // syntaxErr is "ERR syntax error", or the command's syntax_error with the
@@ -574,12 +614,20 @@ func (g *pgen) seq(args []*Arg, base lvFunc, path string, tail int) []jen.Code {
 			if len(early) > 0 && args[k].Name == g.anyOrder {
 				early = nil
 			}
-			out = append(out, g.optionGroup(args[k:m], base, path)...)
+			// options_need_values: a group inside a block that required
+			// arguments follow is tried once, when those still fit.
+			once := -1
+			if g.needValues && path != "" {
+				if after := tail + minSeq(args[m:]); after > 0 {
+					once = after
+				}
+			}
+			out = append(out, g.optionGroup(args[k:m], base, path, once)...)
 			k = m
 			continue
 		}
 		if len(early) > 0 {
-			out = append(out, g.optionGroup(early, base, path)...)
+			out = append(out, g.optionGroup(early, base, path, -1)...)
 		}
 		after := tail + minSeq(args[k+1:])
 		var stop []string
@@ -597,6 +645,10 @@ func (g *pgen) seq(args []*Arg, base lvFunc, path string, tail int) []jen.Code {
 			// (AUTH [username] password).
 			body := g.store(a, base, p, after)
 			out = append(out, jen.If(jen.Id("n").Op("-").Id("i").Op(">").Lit(after)).Block(body...))
+		case a.ann().Unchecked:
+			// Taken when present; the handler reports its absence.
+			body := g.store(a, base, p, after)
+			out = append(out, jen.If(jen.Id("i").Op("<").Id("n")).Block(body...))
 		default:
 			out = append(out, g.store(a, base, p, after)...)
 		}
@@ -608,6 +660,7 @@ func (g *pgen) seq(args []*Arg, base lvFunc, path string, tail int) []jen.Code {
 // store parses one occurrence of a (not multiple) into its field of base,
 // setting Set for an optional scalar or block.
 func (g *pgen) store(a *Arg, base lvFunc, path string, tail int) []jen.Code {
+	g.base = base
 	fn := fieldName(a.Name)
 	var out []jen.Code
 	if a.Optional {
@@ -666,6 +719,12 @@ func (g *pgen) multiple(a *Arg, lv *jen.Statement, path string, after int, stop 
 	if len(stop) > 0 {
 		loop = append(loop, jen.If(matchAny(stop)).Block(jen.Break()))
 	}
+	if a.ann().CheckEnds {
+		// The list ends at the first value the check rejects.
+		loop = append(loop, jen.If(g.checkCall(a, path, jen.Id("i")).Op("!=").Nil()).Block(jen.Break()))
+	} else if a.ann().Check != "" {
+		loop = append(loop, g.checkStmts(a, path, jen.Id("i"))...)
+	}
 	if isOneArg(&elemOnly) {
 		// Each element is one argument taken as is: the slice is a window
 		// on argv (capacity capped), so parsing DEL or MGET allocates
@@ -678,10 +737,26 @@ func (g *pgen) multiple(a *Arg, lv *jen.Statement, path string, after int, stop 
 		loop = append(loop, jen.Id("i").Op("++"))
 		out = append(out, jen.For(cond).Block(loop...))
 		out = append(out, slice().Op("=").Id("argv").Index(jen.Id(start), jen.Id("i"), jen.Id("i")))
-		if !a.Optional || a.Token != "" {
+		if (!a.Optional || a.Token != "") && !a.ann().CheckEnds {
 			out = append(out, jen.If(jen.Len(slice()).Op("==").Lit(0)).Block(g.syntaxErr(path, jen.Id("i"))))
 		}
 		return out
+	}
+	if isArgBlock(a) && a.Token == "" && a.ann().Unchecked {
+		// unchecked: every remaining argument, however many; the handler
+		// checks the count.
+		//	a.Data = XAddArgsDataList{flat: argv[i:n:n]}
+		//	i = n
+		end := jen.Id("n")
+		if after > 0 {
+			e := g.newVar("e")
+			out = append(out, jen.Id(e).Op(":=").Max(jen.Id("i"), jen.Id("n").Op("-").Lit(after)))
+			end = jen.Id(e)
+		}
+		return append(out,
+			slice().Op("=").Id(g.structNameFor(path)+"List").Values(jen.Id("flat").Op(":").Id("argv").Index(jen.Id("i").Op(":").Add(end.Clone()).Op(":").Add(end.Clone()))),
+			jen.Id("i").Op("=").Add(end.Clone()),
+		)
 	}
 	if isArgBlock(a) && a.Token == "" {
 		// The elements are argv itself, k at a time (listType).
@@ -795,7 +870,9 @@ func (g *pgen) take(a *Arg, target func() *jen.Statement, path string, tokenMatc
 		base := func(field string) *jen.Statement { return target().Dot(field) }
 		out = append(out, g.seq(a.Arguments, base, path, tail)...)
 	case a.Type == "oneof":
-		out = append(out, g.needOne(path))
+		if !a.ann().Unchecked { // else taken only when present (seq)
+			out = append(out, g.needOne(path))
+		}
 		var cases []jen.Code
 		var fallback *Arg
 		// A member chosen by the count of remaining arguments comes first.
@@ -938,12 +1015,72 @@ func (g *pgen) convert(a *Arg, target func() *jen.Statement, path string, at *je
 		}
 		return []jen.Code{jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("ParseFloat").Call(val), jen.Op("!").Id("ok")).Block(g.errReturn(path, msg, at)).Else().Block(target().Op("=").Id("v"))}
 	}
-	return []jen.Code{target().Op("=").Add(val)}
+	return append(g.checkStmts(a, path, at), target().Op("=").Add(val))
+}
+
+// checkCall is a's check (check, not check_by) of argv[at] as an
+// expression: nil or the *ArgError to return.
+//
+//	check("last-id", Checks.StreamID, argv[i], nil)
+//	check("max-deleted-id", Checks.MaxDeletedID, argv[i], a.LastID)   // check_with
+//	checkInteger("min-idle-time", "ERR Invalid min-idle-time ...", argv[i])
+func (g *pgen) checkCall(a *Arg, path string, at *jen.Statement) *jen.Statement {
+	an := a.ann()
+	val := jen.Id("argv").Index(at.Clone())
+	if an.Check == "integer" {
+		msg := msgInt
+		if an.Error != "" {
+			msg = an.Error
+		}
+		return jen.Id("checkInteger").Call(jen.Lit(path), jen.Lit(msg), val)
+	}
+	ref := jen.Nil()
+	if an.CheckWith != "" {
+		ref = g.base(fieldName(an.CheckWith))
+	}
+	return jen.Id("check").Call(jen.Lit(path), jen.Id("Checks").Dot(checkFieldName(an.Check)), val, ref)
+}
+
+// checkStmts returns a's check (or check_by) of argv[at] as statements
+// that return its error.
+//
+//	switch a.Trim.Strategy {
+//	case "MAXLEN":
+//		if err := check("trim.threshold", Checks.StreamMaxlen, argv[i], nil); err != nil {
+//			return err
+//		}
+//	...
+//	}
+func (g *pgen) checkStmts(a *Arg, path string, at *jen.Statement) []jen.Code {
+	an := a.ann()
+	val := jen.Id("argv").Index(at.Clone())
+	ret := func(call *jen.Statement) jen.Code {
+		return jen.If(jen.Id("err").Op(":=").Add(call), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err")))
+	}
+	if an.Check != "" {
+		return []jen.Code{ret(g.checkCall(a, path, at))}
+	}
+	for by, checks := range an.CheckBy {
+		toks := make([]string, 0, len(checks))
+		for t := range checks {
+			toks = append(toks, t)
+		}
+		sort.Strings(toks)
+		var cases []jen.Code
+		for _, t := range toks {
+			call := jen.Id("check").Call(jen.Lit(path), jen.Id("Checks").Dot(checkFieldName(checks[t])), val.Clone(), jen.Nil())
+			cases = append(cases, jen.Case(jen.Lit(t)).Block(ret(call)))
+		}
+		return []jen.Code{jen.Switch(g.base(fieldName(by))).Block(cases...)}
+	}
+	return nil
 }
 
 // optionGroup emits the any-order loop over a run of optional tokened
-// arguments (contract 2.2 rule 2).
-func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string) []jen.Code {
+// arguments (contract 2.2 rule 2). With once >= 0 (options_need_values,
+// inside a block) the group is tried a single time, and only when more
+// than once arguments remain.
+func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string, once int) []jen.Code {
 	label := g.newVar("opts")
 	var cases []jen.Code
 	seen := map[string]bool{}
@@ -971,6 +1108,7 @@ func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string) []jen.Code {
 		p := joinPath(path, a.Name)
 		fn := fieldName(a.Name)
 		lv := func() *jen.Statement { return base(fn) }
+		g.base = base
 		if isFlagSet(a) {
 			for _, cf := range a.ann().Conflicts {
 				l, r := lv().Dot(fieldName(cf.Members[0])), lv().Dot(fieldName(cf.Members[1]))
@@ -1005,7 +1143,7 @@ func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string) []jen.Code {
 			default:
 				body = append(body, g.take(a, lv, p, a.Token != "", 0)...)
 			}
-			cases = append(cases, jen.Case(matchAny(toks)).Block(body...))
+			cases = append(cases, jen.Case(g.optMatch(toks, a)).Block(body...))
 			if a.Type == "block" {
 				// A child marked any_position is also an option of this
 				// group: given before the block (or without it), it fills
@@ -1020,9 +1158,10 @@ func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string) []jen.Code {
 					}
 					cp := joinPath(p, c.Name)
 					cf := func() *jen.Statement { return lv().Dot(fieldName(c.Name)) }
+					g.base = func(f string) *jen.Statement { return lv().Dot(f) }
 					cbody := append(prologue(), cf().Dot("Set").Op("=").True())
 					cbody = append(cbody, g.take(c, func() *jen.Statement { return cf().Dot("V") }, cp, true, 0)...)
-					cases = append(cases, jen.Case(matchAny(ctoks)).Block(cbody...))
+					cases = append(cases, jen.Case(g.optMatch(ctoks, c)).Block(cbody...))
 				}
 			}
 		default:
@@ -1035,7 +1174,7 @@ func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string) []jen.Code {
 				body := prologue()
 				if isFlagSet(a) {
 					body = append(body, g.member(a, lv, m, p, true, 0)...)
-					cases = append(cases, jen.Case(matchAny(toks)).Block(body...))
+					cases = append(cases, jen.Case(g.optMatch(toks, m)).Block(body...))
 					continue
 				}
 				w := which(m)
@@ -1057,7 +1196,7 @@ func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string) []jen.Code {
 				}
 				body = append(body, jen.If(cur.Clone().Op("!=").Lit("").Op("&&").Add(cur.Clone()).Op("!=").Lit(w)).Block(ret))
 				body = append(body, g.member(a, lv, m, p, m.Token != "", 0)...)
-				cases = append(cases, jen.Case(matchAny(toks)).Block(body...))
+				cases = append(cases, jen.Case(g.optMatch(toks, m)).Block(body...))
 			}
 		}
 	}
@@ -1074,10 +1213,39 @@ func (g *pgen) optionGroup(group []*Arg, base lvFunc, path string) []jen.Code {
 		}
 	}
 	cases = append(cases, jen.Default().Block(jen.Break().Id(label)))
+	if once >= 0 {
+		//	opts2:
+		//		for i < n && n-i > 1 {
+		//			switch { case ...: ...; default: break opts2 }
+		//			break
+		//		}
+		return []jen.Code{
+			jen.Id(label).Op(":"),
+			jen.For(jen.Id("i").Op("<").Id("n").Op("&&").Id("n").Op("-").Id("i").Op(">").Lit(once)).Block(jen.Switch().Block(cases...), jen.Break()),
+		}
+	}
 	return []jen.Code{
 		jen.Id(label).Op(":"),
 		jen.For(jen.Id("i").Op("<").Id("n")).Block(jen.Switch().Block(cases...)),
 	}
+}
+
+// optMatch is the case condition for an option announced by toks: the
+// match, and with options_need_values the presence of the values that
+// follow the token (a, the option or the member it announces).
+func (g *pgen) optMatch(toks []string, a *Arg) *jen.Statement {
+	m := matchAny(toks)
+	if !g.needValues {
+		return m
+	}
+	need := minArgs(a, true) - 1
+	if need <= 0 {
+		return m
+	}
+	if len(toks) > 1 {
+		m = jen.Parens(m)
+	}
+	return m.Op("&&").Id("n").Op("-").Id("i").Op(">").Lit(need)
 }
 
 func groupTokens(group []*Arg) []string {

@@ -70,6 +70,21 @@ type CommandAnn struct {
 	// that belong to a sibling command (XREAD's "GROUP is only supported
 	// by XREADGROUP").
 	OptionErrors map[string]string `json:"option_errors"`
+	// LateErrors leaves parse errors for the handler, which reports them
+	// where Redis's command checks its arguments, after its key lookup:
+	// "all": the first parse error ends the parse and is stored in the Args'
+	// Err field (XCLAIM, XINFO STREAM), except that max_args' error is
+	// stored, the parse goes on and that error wins; "max_args": only
+	// max_args' error is stored and parsing goes on, so any other error
+	// still comes first (XGROUP CREATE counts its arguments after its key
+	// checks).
+	LateErrors string `json:"late_errors"`
+	// OptionsNeedValues: an option whose token takes values is recognized
+	// only when its values follow (Redis's "&& moreargs"); otherwise the
+	// word ends the option loop and is read as what comes next (XADD: the
+	// ID). An option group inside a block that required arguments follow
+	// (XADD's = | ~) is tried once, and only when those still fit.
+	OptionsNeedValues bool `json:"options_need_values"`
 }
 
 // KeySpec is a Redis key specification.
@@ -178,6 +193,29 @@ type ArgAnn struct {
 	// OnlyIfRemaining: this oneof member is chosen exactly when that many
 	// arguments remain (CLIENT KILL's old ip:port form), before any token.
 	OnlyIfRemaining int `json:"only_if_remaining"`
+	// Check names a check the parser runs on a string value where it reads
+	// it, as Redis's hand-written parsers convert some values mid-parse (a
+	// stream ID before the options after it). "integer" is built in (the
+	// value must be a valid integer; Error gives the text); any other name
+	// is a function in generated.Checks that the serving package installs.
+	Check string `json:"check"`
+	// CheckWith names an earlier sibling string or key whose value the check
+	// gets as its second argument (XSETID's MAXDELETEDID against the ID).
+	CheckWith string `json:"check_with"`
+	// CheckBy picks the check by the member chosen in a sibling oneof:
+	// {"strategy": {"MAXLEN": "stream-maxlen", "MINID": "stream-id"}}; a
+	// member not listed gets no check.
+	CheckBy map[string]map[string]string `json:"check_by"`
+	// CheckEnds: a multiple positional with a check ends at the first value
+	// the check rejects, and may be empty (XCLAIM reads IDs while they
+	// parse; the options follow).
+	CheckEnds bool `json:"check_ends"`
+	// Unchecked: the parser neither requires this positional argument nor
+	// checks a multiple block's element count. Absent, it stays zero (Which
+	// ""); a block takes every remaining argument, however many. The handler
+	// reports Redis's error where Redis checks (XADD's arity check comes
+	// after its option loop's own checks).
+	Unchecked bool `json:"unchecked"`
 }
 
 // Conflict is a pair of oneof members that may not be given together.
@@ -352,6 +390,15 @@ func validateCommand(c *Command) error {
 				return fmt.Errorf("redcurrent: %w", err)
 			}
 		}
+		switch an.LateErrors {
+		case "", "all":
+		case "max_args":
+			if an.MaxArgs == nil {
+				return fmt.Errorf("redcurrent: late_errors max_args without max_args")
+			}
+		default:
+			return fmt.Errorf("redcurrent: late_errors must be \"all\" or \"max_args\"")
+		}
 		for w, msg := range an.OptionErrors {
 			if w == "" || w != strings.ToUpper(w) || msg == "" {
 				return fmt.Errorf("redcurrent: option_errors needs upper-case words and error texts")
@@ -453,8 +500,8 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 	if (an.Min != nil || an.Max != nil || an.RangeError != "") && !isInt {
 		return fmt.Errorf("min/max/range_error need an integer")
 	}
-	if an.Error != "" && !isInt && a.Type != "double" && a.Type != "oneof" {
-		return fmt.Errorf("error needs an integer, double or oneof")
+	if an.Error != "" && !isInt && a.Type != "double" && a.Type != "oneof" && an.Check != "integer" {
+		return fmt.Errorf("error needs an integer, double, oneof or check integer")
 	}
 	if an.ConflictError != "" && a.Type != "oneof" {
 		return fmt.Errorf("conflict_error needs a oneof")
@@ -539,6 +586,64 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 	if an.AnyPosition && (!isScalar(a) || a.Token == "" || !a.Optional || a.Multiple) {
 		return fmt.Errorf("any_position needs an optional tokened scalar")
 	}
+	isString := a.Type == "string" || a.Type == "key" || a.Type == "pattern"
+	if an.Check != "" || len(an.CheckBy) > 0 {
+		if !isString {
+			return fmt.Errorf("check and check_by need a string, key or pattern")
+		}
+		if an.Check != "" && len(an.CheckBy) > 0 {
+			return fmt.Errorf("check and check_by exclude each other")
+		}
+		if len(an.CheckBy) > 1 {
+			return fmt.Errorf("check_by names one oneof")
+		}
+		names := []string{an.Check}
+		for _, m := range an.CheckBy {
+			for tok, name := range m {
+				if tok == "" || tok != strings.ToUpper(tok) {
+					return fmt.Errorf("check_by: %q must be an upper-case token", tok)
+				}
+				names = append(names, name)
+			}
+		}
+		for _, name := range names {
+			if name != "" && (checkFieldName(name) == "" || name != strings.ToLower(name)) {
+				return fmt.Errorf("check %q must be a lower-case name", name)
+			}
+			if name == "integer" && len(an.CheckBy) > 0 {
+				return fmt.Errorf("check_by takes named checks, not integer")
+			}
+		}
+	}
+	if an.Error != "" && isString && an.Check != "integer" {
+		return fmt.Errorf("error on a string needs check integer")
+	}
+	if an.Check == "integer" && an.CheckWith != "" {
+		return fmt.Errorf("check integer takes no check_with")
+	}
+	if an.CheckWith != "" && an.Check == "" {
+		return fmt.Errorf("check_with needs check")
+	}
+	if an.CheckEnds && (an.Check == "" || an.Check == "integer" || !a.Multiple || a.Token != "") {
+		return fmt.Errorf("check_ends needs an untokened multiple argument with a named check")
+	}
+	if (an.CheckWith != "" || len(an.CheckBy) > 0) && (a.Multiple || inOneof) {
+		return fmt.Errorf("check_with and check_by need a single argument outside a oneof")
+	}
+	if an.Check == "integer" && strings.Contains(an.Error, "{") {
+		return fmt.Errorf("check integer's error takes no placeholders")
+	}
+	if an.Unchecked {
+		if a.Optional || a.Token != "" || an.PartialError != "" || an.AsOption {
+			return fmt.Errorf("unchecked needs a required untokened argument without partial_error")
+		}
+		if a.Multiple && !isArgBlock(a) {
+			return fmt.Errorf("unchecked on a multiple argument needs a block of plain arguments")
+		}
+		if !a.Multiple && a.Type != "oneof" && !isScalar(a) {
+			return fmt.Errorf("unchecked needs a scalar, a oneof or a block of plain arguments")
+		}
+	}
 	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError, an.RepeatError, an.SplitEvenly} {
 		if err := checkErrorText(msg); err != nil {
 			return err
@@ -620,9 +725,56 @@ func validateArgsIn(c *Command, args []*Arg, path string, used []bool, inOneof b
 		if err := validateArgAnn(a, inOneof); err != nil {
 			return fmt.Errorf("argument %q: %w", p, err)
 		}
+		if err := validateCheckRefs(a, args); err != nil {
+			return fmt.Errorf("argument %q: %w", p, err)
+		}
 	}
 	return nil
 }
+
+// validateCheckRefs checks that check_with names an earlier required
+// string or key sibling, and check_by a sibling oneof of pure tokens.
+func validateCheckRefs(a *Arg, siblings []*Arg) error {
+	an := a.ann()
+	if an.CheckWith != "" {
+		var ref *Arg
+		for _, s := range siblings {
+			if s == a {
+				break
+			}
+			if s.Name == an.CheckWith {
+				ref = s
+			}
+		}
+		if ref == nil || ref.Optional || ref.Multiple || (ref.Type != "string" && ref.Type != "key") {
+			return fmt.Errorf("check_with %q is no earlier required string or key", an.CheckWith)
+		}
+	}
+	for name, checks := range an.CheckBy {
+		var ref *Arg
+		for _, s := range siblings {
+			if s.Name == name {
+				ref = s
+			}
+		}
+		if ref == nil || !pureOneof(ref) || ref.Multiple || isFlagSet(ref) {
+			return fmt.Errorf("check_by %q is no sibling oneof of pure tokens", name)
+		}
+		for tok := range checks {
+			found := false
+			for _, m := range ref.Arguments {
+				found = found || strings.EqualFold(m.Token, tok)
+			}
+			if !found {
+				return fmt.Errorf("check_by: %q is no token of %q", tok, name)
+			}
+		}
+	}
+	return nil
+}
+
+// checkFieldName is the field of generated.Checks for a check name.
+func checkFieldName(name string) string { return fieldName(name) }
 
 // validErrorText accepts "ERR ..." and "WRONGPASS ...": a code, a space, text.
 func validErrorText(s string) bool {

@@ -220,7 +220,7 @@ opts1:
 			}
 			a.Condition = "ACKED"
 			i++
-		case eqFold(argv[i], "MAXLEN") || eqFold(argv[i], "MINID"):
+		case (eqFold(argv[i], "MAXLEN") || eqFold(argv[i], "MINID")) && n-i > 1:
 			if a.Trim.Set {
 				return &ArgError{Arg: "trim", Msg: "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"}
 			}
@@ -239,7 +239,7 @@ opts1:
 				return &ArgError{Arg: "trim.strategy", Msg: "ERR syntax error"}
 			}
 		opts2:
-			for i < n {
+			for i < n && n-i > 1 {
 				switch {
 				case eqFold(argv[i], "="):
 					if a.Trim.Operator != "" && a.Trim.Operator != "=" {
@@ -256,16 +256,27 @@ opts1:
 				default:
 					break opts2
 				}
+				break
 			}
 			if i >= n {
 				return &ArgError{Arg: "trim.threshold", Msg: "ERR syntax error"}
+			}
+			switch a.Trim.Strategy {
+			case "MAXLEN":
+				if err := check("trim.threshold", Checks.StreamMaxlen, argv[i], nil); err != nil {
+					return err
+				}
+			case "MINID":
+				if err := check("trim.threshold", Checks.StreamID, argv[i], nil); err != nil {
+					return err
+				}
 			}
 			a.Trim.Threshold = argv[i]
 			i++
 		opts3:
 			for i < n {
 				switch {
-				case eqFold(argv[i], "LIMIT"):
+				case eqFold(argv[i], "LIMIT") && n-i > 1:
 					a.Trim.Count.Set = true
 					i++
 					if i >= n {
@@ -283,7 +294,7 @@ opts1:
 					break opts3
 				}
 			}
-		case eqFold(argv[i], "LIMIT"):
+		case eqFold(argv[i], "LIMIT") && n-i > 1:
 			a.Trim.Count.Set = true
 			i++
 			if i >= n {
@@ -301,32 +312,25 @@ opts1:
 			break opts1
 		}
 	}
-	if i >= n {
-		return &ArgError{Arg: "id-selector", Msg: "ERR syntax error"}
-	}
-	switch {
-	case eqFold(argv[i], "*"):
-		a.IDSelector.Which = "*"
-		i++
-	default:
-		a.IDSelector.Which = "ID"
-		if i >= n {
-			return &ArgError{Arg: "id-selector.id", Msg: "ERR syntax error"}
+	if i < n {
+		switch {
+		case eqFold(argv[i], "*"):
+			a.IDSelector.Which = "*"
+			i++
+		default:
+			a.IDSelector.Which = "ID"
+			if i >= n {
+				return &ArgError{Arg: "id-selector.id", Msg: "ERR syntax error"}
+			}
+			if err := check("id-selector.id", Checks.StreamIDAutoSeq, argv[i], nil); err != nil {
+				return err
+			}
+			a.IDSelector.ID = argv[i]
+			i++
 		}
-		a.IDSelector.ID = argv[i]
-		i++
 	}
-	s5 := i
-	for i < n {
-		if n-i < 2 {
-			return &ArgError{Arg: "data", Msg: "ERR wrong number of arguments for 'xadd' command"}
-		}
-		i += 2
-	}
-	a.Data = XAddArgsDataList{flat: argv[s5:i:i]}
-	if i == s5 {
-		return &ArgError{Arg: "data", Msg: "ERR syntax error"}
-	}
+	a.Data = XAddArgsDataList{flat: argv[i:n:n]}
+	i = n
 	if i < n {
 		return &ArgError{Msg: "ERR syntax error"}
 	}
@@ -340,7 +344,7 @@ type XAutoClaimArgs struct {
 	Consumer    []byte
 	MinIdleTime []byte
 	Start       []byte
-	Count       Opt[[]byte]
+	Count       Opt[int64]
 	Justid      bool
 }
 
@@ -366,10 +370,16 @@ func ParseXAutoClaim(argv [][]byte, a *XAutoClaimArgs) error {
 	if i >= n {
 		return &ArgError{Arg: "min-idle-time", Msg: "ERR syntax error"}
 	}
+	if err := checkInteger("min-idle-time", "ERR Invalid min-idle-time argument for XAUTOCLAIM", argv[i]); err != nil {
+		return err
+	}
 	a.MinIdleTime = argv[i]
 	i++
 	if i >= n {
 		return &ArgError{Arg: "start", Msg: "ERR syntax error"}
+	}
+	if err := check("start", Checks.StreamIntervalStart, argv[i], nil); err != nil {
+		return err
 	}
 	a.Start = argv[i]
 	i++
@@ -382,7 +392,13 @@ opts1:
 			if i >= n {
 				return &ArgError{Arg: "count", Msg: "ERR syntax error"}
 			}
-			a.Count.V = argv[i]
+			if v, ok := ParseInt(argv[i]); !ok {
+				return &ArgError{Arg: "count", Msg: "ERR COUNT must be > 0"}
+			} else if v < 1 || v > 576460752303423487 {
+				return &ArgError{Arg: "count", Msg: "ERR COUNT must be > 0"}
+			} else {
+				a.Count.V = v
+			}
 			i++
 		case eqFold(argv[i], "JUSTID"):
 			i++
@@ -411,11 +427,20 @@ type XClaimArgs struct {
 	Force                bool
 	Justid               bool
 	Lastid               Opt[[]byte]
+	Err                  *ArgError // a parse error the handler reports where Redis checks (late_errors)
 }
 
 // ParseXClaim parses argv for XCLAIM into a (argv[0] is the command name).
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseXClaim(argv [][]byte, a *XClaimArgs) error {
+	if err := parseXClaim(argv, a); err != nil && a.Err == nil {
+		a.Err = err
+	}
+	return nil
+}
+
+// parseXClaim is ParseXClaim's parse proper; its error goes to a.Err.
+func parseXClaim(argv [][]byte, a *XClaimArgs) *ArgError {
 	i, n := 1, len(argv)
 	if i >= n {
 		return argErrorAt("key", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
@@ -435,6 +460,9 @@ func ParseXClaim(argv [][]byte, a *XClaimArgs) error {
 	if i >= n {
 		return argErrorAt("min-idle-time", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
 	}
+	if err := checkInteger("min-idle-time", "ERR Invalid min-idle-time argument for XCLAIM", argv[i]); err != nil {
+		return err
+	}
 	a.MinIdleTime = argv[i]
 	i++
 	s2 := i
@@ -442,12 +470,12 @@ func ParseXClaim(argv [][]byte, a *XClaimArgs) error {
 		if eqFold(argv[i], "IDLE") || eqFold(argv[i], "TIME") || eqFold(argv[i], "RETRYCOUNT") || eqFold(argv[i], "FORCE") || eqFold(argv[i], "JUSTID") || eqFold(argv[i], "LASTID") {
 			break
 		}
+		if check("ID", Checks.StreamID, argv[i], nil) != nil {
+			break
+		}
 		i++
 	}
 	a.ID = argv[s2:i:i]
-	if len(a.ID) == 0 {
-		return argErrorAt("ID", "ERR Unrecognized XCLAIM option '{arg}'", argv, i, 0)
-	}
 opts3:
 	for i < n {
 		switch {
@@ -510,6 +538,9 @@ opts3:
 			i++
 			if i >= n {
 				return argErrorAt("lastid", "ERR Unrecognized XCLAIM option '{arg}'", argv, o, 0)
+			}
+			if err := check("lastid", Checks.StreamID, argv[i], nil); err != nil {
+				return err
 			}
 			a.Lastid.V = argv[i]
 			i++
@@ -638,6 +669,7 @@ type XGroupCreateArgs struct {
 	IDSelector  XGroupCreateArgsIDSelector
 	Mkstream    bool
 	Entriesread Opt[int64]
+	Err         *ArgError // a parse error the handler reports where Redis checks (late_errors)
 }
 
 // XGroupCreateArgsIDSelector is XGROUP CREATE's argument "id-selector".
@@ -650,6 +682,9 @@ type XGroupCreateArgsIDSelector struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseXGroupCreate(argv [][]byte, a *XGroupCreateArgs) error {
 	i, n := 2, len(argv)
+	if n-i > 6 {
+		a.Err = argErrorAt("", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i+6, 1)
+	}
 	if i >= n {
 		return argErrorAt("key", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
 	}
@@ -818,6 +853,7 @@ type XGroupSetIDArgs struct {
 	Group       []byte
 	IDSelector  XGroupSetIDArgsIDSelector
 	Entriesread Opt[int64]
+	Err         *ArgError // a parse error the handler reports where Redis checks (late_errors)
 }
 
 // XGroupSetIDArgsIDSelector is XGROUP SETID's argument "id-selector".
@@ -830,6 +866,9 @@ type XGroupSetIDArgsIDSelector struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseXGroupSetID(argv [][]byte, a *XGroupSetIDArgs) error {
 	i, n := 2, len(argv)
+	if n-i > 5 {
+		a.Err = argErrorAt("", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i+5, 1)
+	}
 	if i >= n {
 		return argErrorAt("key", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XGROUP HELP.", argv, i, 1)
 	}
@@ -947,6 +986,7 @@ func ParseXInfoHelp(argv [][]byte, a *XInfoHelpArgs) error {
 type XInfoStreamArgs struct {
 	Key       []byte
 	FullBlock XInfoStreamArgsFullBlock
+	Err       *ArgError // a parse error the handler reports where Redis checks (late_errors)
 }
 
 // XInfoStreamArgsFullBlock is XINFO STREAM's argument "full-block".
@@ -959,7 +999,18 @@ type XInfoStreamArgsFullBlock struct {
 // ParseXInfoStream parses argv for XINFO STREAM into a (argv[0] is the command name, argv[1] the subcommand).
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseXInfoStream(argv [][]byte, a *XInfoStreamArgs) error {
+	if err := parseXInfoStream(argv, a); err != nil && a.Err == nil {
+		a.Err = err
+	}
+	return nil
+}
+
+// parseXInfoStream is ParseXInfoStream's parse proper; its error goes to a.Err.
+func parseXInfoStream(argv [][]byte, a *XInfoStreamArgs) *ArgError {
 	i, n := 2, len(argv)
+	if n-i > 4 {
+		a.Err = argErrorAt("", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XINFO HELP.", argv, i+4, 1)
+	}
 	if i >= n {
 		return argErrorAt("key", "ERR unknown subcommand or wrong number of arguments for '{name}'. Try XINFO HELP.", argv, i, 1)
 	}
@@ -1052,6 +1103,9 @@ type XPendingArgsFilters struct {
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseXPending(argv [][]byte, a *XPendingArgs) error {
 	i, n := 1, len(argv)
+	if n-i > 8 {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
 	if i >= n {
 		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
 	}
@@ -1111,9 +1165,7 @@ func ParseXPending(argv [][]byte, a *XPendingArgs) error {
 			i++
 		}
 	}
-	if i < n {
-		return &ArgError{Msg: "ERR syntax error"}
-	}
+	_, _ = i, n // extra arguments are ignored
 	return nil
 }
 
@@ -1141,6 +1193,9 @@ func ParseXRange(argv [][]byte, a *XRangeArgs) error {
 	i++
 	if i >= n {
 		return &ArgError{Arg: "end", Msg: "ERR syntax error"}
+	}
+	if err := check("end", Checks.StreamIntervalEnd, argv[i], a.Start); err != nil {
+		return err
 	}
 	a.End = argv[i]
 	i++
@@ -1368,6 +1423,9 @@ func ParseXRevRange(argv [][]byte, a *XRevRangeArgs) error {
 	if i >= n {
 		return &ArgError{Arg: "start", Msg: "ERR syntax error"}
 	}
+	if err := check("start", Checks.StreamIntervalStart, argv[i], a.End); err != nil {
+		return err
+	}
 	a.Start = argv[i]
 	i++
 opts1:
@@ -1415,6 +1473,9 @@ func ParseXSetID(argv [][]byte, a *XSetIDArgs) error {
 	if i >= n {
 		return &ArgError{Arg: "last-id", Msg: "ERR syntax error"}
 	}
+	if err := check("last-id", Checks.StreamID, argv[i], nil); err != nil {
+		return err
+	}
 	a.LastID = argv[i]
 	i++
 opts1:
@@ -1428,6 +1489,8 @@ opts1:
 			}
 			if v, ok := ParseInt(argv[i]); !ok {
 				return &ArgError{Arg: "entries-added", Msg: "ERR value is not an integer or out of range"}
+			} else if v < 0 {
+				return &ArgError{Arg: "entries-added", Msg: "ERR entries_added must be positive"}
 			} else {
 				a.EntriesAdded.V = v
 			}
@@ -1437,6 +1500,9 @@ opts1:
 			i++
 			if i >= n {
 				return &ArgError{Arg: "max-deleted-id", Msg: "ERR syntax error"}
+			}
+			if err := check("max-deleted-id", Checks.MaxDeletedID, argv[i], a.LastID); err != nil {
+				return err
 			}
 			a.MaxDeletedID.V = argv[i]
 			i++
@@ -1478,7 +1544,7 @@ func ParseXTrim(argv [][]byte, a *XTrimArgs) error {
 opts1:
 	for i < n {
 		switch {
-		case eqFold(argv[i], "MAXLEN") || eqFold(argv[i], "MINID"):
+		case (eqFold(argv[i], "MAXLEN") || eqFold(argv[i], "MINID")) && n-i > 1:
 			if a.Trim.Set {
 				return &ArgError{Arg: "trim", Msg: "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"}
 			}
@@ -1497,7 +1563,7 @@ opts1:
 				return &ArgError{Arg: "trim.strategy", Msg: "ERR syntax error"}
 			}
 		opts2:
-			for i < n {
+			for i < n && n-i > 1 {
 				switch {
 				case eqFold(argv[i], "="):
 					if a.Trim.Operator != "" && a.Trim.Operator != "=" {
@@ -1514,16 +1580,27 @@ opts1:
 				default:
 					break opts2
 				}
+				break
 			}
 			if i >= n {
 				return &ArgError{Arg: "trim.threshold", Msg: "ERR syntax error"}
+			}
+			switch a.Trim.Strategy {
+			case "MAXLEN":
+				if err := check("trim.threshold", Checks.StreamMaxlen, argv[i], nil); err != nil {
+					return err
+				}
+			case "MINID":
+				if err := check("trim.threshold", Checks.StreamID, argv[i], nil); err != nil {
+					return err
+				}
 			}
 			a.Trim.Threshold = argv[i]
 			i++
 		opts3:
 			for i < n {
 				switch {
-				case eqFold(argv[i], "LIMIT"):
+				case eqFold(argv[i], "LIMIT") && n-i > 1:
 					a.Trim.Count.Set = true
 					i++
 					if i >= n {
@@ -1541,7 +1618,7 @@ opts1:
 					break opts3
 				}
 			}
-		case eqFold(argv[i], "LIMIT"):
+		case eqFold(argv[i], "LIMIT") && n-i > 1:
 			a.Trim.Count.Set = true
 			i++
 			if i >= n {

@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
+	// The engine installs the value checks the parsers call (generated.Checks).
+	_ "github.com/redcurrent/redcurrent/engine"
 	"github.com/redcurrent/redcurrent/generated"
 	"github.com/redcurrent/redcurrent/internal/difftest"
 )
@@ -21,7 +24,8 @@ type parseCase struct {
 	argv string // split on spaces; '' is an empty argument
 	want string // the parser's error text, "" when argv parses
 	// redis is Redis's reply when it differs from want because the command
-	// itself (not its parser) answers: "" means "not an error".
+	// itself (not its parser) answers: "" means "not an error". want is
+	// also the error a late_errors parser leaves in the Args' Err field.
 	redis string
 }
 
@@ -119,6 +123,21 @@ var cases = []parseCase{
 	{argv: "COMMAND GETKEYS SET k v", want: ""},
 }
 
+// lateError is the parse error a command with late_errors leaves in its
+// Args' Err field for the handler, or nil.
+func lateError(args any) *generated.ArgError {
+	v := reflect.ValueOf(args)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.Elem().FieldByName("Err")
+	if !f.IsValid() {
+		return nil
+	}
+	ae, _ := f.Interface().(*generated.ArgError)
+	return ae
+}
+
 func split(s string) [][]byte {
 	var argv [][]byte
 	for _, f := range strings.Fields(s) {
@@ -158,13 +177,15 @@ func TestParse(t *testing.T) {
 			if cmd == nil {
 				t.Skipf("%s is not in the generated table (or arity differs)", argv[0])
 			}
-			_, err := generated.ParseArgs(cmd, argv)
+			args, err := generated.ParseArgs(cmd, argv)
 			got := ""
 			if err != nil {
 				var ae *generated.ArgError
 				if !errors.As(err, &ae) {
 					t.Fatalf("error %v is not an *ArgError", err)
 				}
+				got = ae.Msg
+			} else if ae := lateError(args); ae != nil {
 				got = ae.Msg
 			}
 			if got != tc.want {
