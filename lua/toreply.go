@@ -31,7 +31,7 @@ func (s *State) writeValue(v lua.LValue, w engine.ReplyWriter, depth int) {
 	case lua.LNumber:
 		w.Int(castInt(float64(x)))
 	case lua.LString:
-		w.Bulk([]byte(x))
+		w.BulkString(string(x))
 	case lua.LBool:
 		switch {
 		case s.resp == 3:
