@@ -7,7 +7,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
-	"runtime/metrics"
 	"sort"
 	"strings"
 	"sync"
@@ -51,42 +50,9 @@ type ScriptingConfig struct {
 	MemoryLimit int64
 }
 
-// errScriptMemory is the cause of a run stopped by MemoryLimit.
+// errScriptMemory is the cause of a run stopped by MemoryLimit (see
+// watchdog).
 var errScriptMemory = errors.New("script memory limit")
-
-// watchMemory cancels a run, with errScriptMemory, once the heap has grown
-// by more than limit since it began. It samples every few milliseconds
-// until stop is closed: the gopher-lua VM checks the context before each
-// instruction, so the script stops within a sample of passing the limit.
-func watchMemory(limit int64, cancel context.CancelCauseFunc, stop <-chan struct{}) {
-	// The live heap as of the last GC: what the script retains (a garbage
-	// churning script does not count), measured without forcing a GC,
-	// since nothing a script does may trigger a process-wide one. GC cycles
-	// come on their own as the heap grows, so a growing table is seen
-	// within a cycle of passing the limit.
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	read := func() int64 {
-		metrics.Read(sample)
-		if sample[0].Value.Kind() != metrics.KindUint64 {
-			return 0
-		}
-		return int64(sample[0].Value.Uint64())
-	}
-	base := read()
-	t := time.NewTicker(2 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			if read()-base > limit {
-				cancel(errScriptMemory)
-				return
-			}
-		}
-	}
-}
 
 // Scripting holds the EVAL state, the script cache, the function libraries
 // and the running script. The server embeds it; its command methods run
@@ -114,6 +80,14 @@ type Scripting struct {
 	// busyCh is closed when the running script turns busy, and replaced
 	// once that script ends. The dispatcher waits on it beside the lock.
 	busyCh atomic.Pointer[chan struct{}]
+
+	// The context runs share until one is cancelled (see execute), its
+	// cancel function, and SCRIPT KILL's use of it. Engine lock held.
+	ctx         context.Context
+	cancelCause context.CancelCauseFunc
+	killRun     context.CancelFunc
+	// watch marks the running script busy and enforces MemoryLimit.
+	watch *watchdog
 }
 
 type cachedScript struct {
@@ -143,6 +117,7 @@ type Run struct {
 // NewScripting returns empty caches and fresh Lua states.
 func NewScripting(cfg ScriptingConfig) *Scripting {
 	sc := &Scripting{cfg: cfg, rand: NewRand(), client: engine.Client{ID: -1, NoBlock: true}}
+	sc.watch = newWatchdog(sc.markBusy)
 	ch := make(chan struct{})
 	sc.busyCh.Store(&ch)
 	sc.resetEval()
@@ -194,6 +169,18 @@ func (sc *Scripting) Current() *Run { return sc.run }
 // lock.
 func (sc *Scripting) BusyChan() <-chan struct{} { return *sc.busyCh.Load() }
 
+// markBusy marks r busy (other clients now get BUSY) if it is still the
+// running script; the watchdog calls it once busy-reply-threshold has
+// passed.
+func (sc *Scripting) markBusy(r *Run) {
+	sc.busyMu.Lock()
+	defer sc.busyMu.Unlock()
+	if sc.run == r && !r.busy {
+		r.busy = true
+		close(*sc.busyCh.Load())
+	}
+}
+
 // WhileBusy runs f, with the busy lock held, if a script is busy; it
 // reports whether it did. f serves another client's command while the
 // script holds the engine lock: function tells which BUSY text applies.
@@ -212,38 +199,31 @@ func (sc *Scripting) WhileBusy(f func(function bool)) bool {
 // timer on the engine clock marks the run busy after the threshold.
 // Engine lock held.
 func (sc *Scripting) execute(c *engine.Client, r *Run, body func(ctx context.Context, cl *engine.Client)) {
-	ctx, cancelCause := context.WithCancelCause(context.Background())
-	cancel := func() { cancelCause(context.Canceled) }
-	defer cancel()
-	if sc.cfg.MemoryLimit > 0 {
-		stopWatch := make(chan struct{})
-		defer close(stopWatch)
-		go watchMemory(sc.cfg.MemoryLimit, cancelCause, stopWatch)
+	// Runs share one context until something cancels it (SCRIPT KILL,
+	// FUNCTION KILL, the memory limit); the next run then gets a new one.
+	// Nothing cancels it once the run is over: kill needs the run current,
+	// and the watchdog stops looking at a run when it ends.
+	if sc.ctx == nil || sc.ctx.Err() != nil {
+		ctx, cancelCause := context.WithCancelCause(context.Background())
+		sc.ctx, sc.cancelCause = ctx, cancelCause
+		sc.killRun = func() { cancelCause(context.Canceled) }
 	}
 	clock := sc.cfg.Engine.Clock()
-	r.cancel, r.Start = cancel, clock.Now()
+	r.cancel, r.Start = sc.killRun, clock.Now()
 	sc.busyMu.Lock()
 	sc.run = r
 	sc.busyMu.Unlock()
-	stop := func() bool { return false }
+	var busyAfter time.Duration
 	if sc.cfg.BusyThreshold != nil {
-		if d := sc.cfg.BusyThreshold(); d > 0 {
-			stop = clock.AfterFunc(d, func() {
-				sc.busyMu.Lock()
-				defer sc.busyMu.Unlock()
-				if sc.run == r && !r.busy {
-					r.busy = true
-					close(*sc.busyCh.Load())
-				}
-			})
-		}
+		busyAfter = sc.cfg.BusyThreshold()
 	}
+	sc.watch.begin(r, clock, r.Start, busyAfter, sc.cfg.MemoryLimit, sc.cancelCause)
 	cl := &sc.client
 	cl.DB, cl.Name = c.DB, c.Name
 	sc.cfg.Engine.FixTime()
-	body(ctx, cl)
+	body(sc.ctx, cl)
 	sc.cfg.Engine.ReleaseTime()
-	stop()
+	sc.watch.end()
 	sc.busyMu.Lock()
 	if r.busy {
 		ch := make(chan struct{})
@@ -352,8 +332,10 @@ func (sc *Scripting) evalGeneric(c *engine.Client, script, sha []byte, numkeys i
 			return engine.ErrNoScript
 		}
 		var ok bool
-		if cs, ok = sc.scripts[strings.ToLower(string(sha))]; !ok {
-			return engine.ErrNoScript
+		if cs, ok = sc.scripts[string(sha)]; !ok { // lower case: no copy
+			if cs, ok = sc.scripts[strings.ToLower(string(sha))]; !ok {
+				return engine.ErrNoScript
+			}
 		}
 	}
 	if cs.elem != nil {

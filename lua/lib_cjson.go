@@ -18,24 +18,39 @@ type cjsonConfig struct {
 	encodeMaxDepth    int
 	decodeMaxDepth    int
 	precision         int
-	sparseConvert     bool
+	sparseConvert     int // 0 off, 1 on
 	sparseRatio       int
 	sparseSafe        int
 	encodeInvalidNums int // 0 off, 1 on, 2 "null"
-	decodeInvalidNums bool
-	encodeKeepBuffer  bool
-	nullValue         *lua.LUserData
+	decodeInvalidNums int // 0 off, 1 on
+	encodeKeepBuffer  int // 0 off, 1 on
+	// decodeArrayMT is decode_array_with_array_mt (Redis 8.4): decoded
+	// arrays get arrayMT as their metatable.
+	decodeArrayMT int // 0 off, 1 on
+	nullValue     *lua.LUserData
+	// arrayMT is the read-only metatable shared by every decoded array of
+	// the State (a proxy of {__is_cjson_array = true}).
+	arrayMT *lua.LTable
 }
 
 func defaultCJSONConfig() cjsonConfig {
 	return cjsonConfig{encodeMaxDepth: 1000, decodeMaxDepth: 1000, precision: 14,
-		sparseRatio: 2, sparseSafe: 10, decodeInvalidNums: true, encodeKeepBuffer: true}
+		sparseRatio: 2, sparseSafe: 10, decodeInvalidNums: 1, encodeKeepBuffer: 1}
 }
+
+// cjsonArrayMarker is the field of the array metatable that marks a table
+// as a JSON array for the encoder.
+const cjsonArrayMarker = "__is_cjson_array"
 
 func (s *State) openCJSON() *lua.LTable {
 	s.cjson.nullValue = s.L.NewUserData()
+	amt := s.L.NewTable()
+	amt.RawSetString(cjsonArrayMarker, lua.LTrue)
+	s.cjson.arrayMT = s.protect(amt, lua.LNil)
 	return s.newCJSON(&s.cjson)
 }
+
+var cjsonOnOff = []string{"off", "on"}
 
 func (s *State) newCJSON(cfg *cjsonConfig) *lua.LTable {
 	L := s.L
@@ -46,70 +61,45 @@ func (s *State) newCJSON(cfg *cjsonConfig) *lua.LTable {
 		"new": func(L *lua.LState) int {
 			c := defaultCJSONConfig()
 			c.nullValue = cfg.nullValue
+			c.arrayMT = cfg.arrayMT
 			L.Push(s.protect(s.newCJSON(&c), lua.LNil))
 			return 1
 		},
 		"encode_max_depth": func(L *lua.LState) int {
-			return cjsonIntOption(L, "encode_max_depth", &cfg.encodeMaxDepth, 1, math.MaxInt32)
+			cjsonArgs(L, "encode_max_depth", 1)
+			return cjsonIntOption(L, 1, "encode_max_depth", &cfg.encodeMaxDepth, 1, math.MaxInt32)
 		},
 		"decode_max_depth": func(L *lua.LState) int {
-			return cjsonIntOption(L, "decode_max_depth", &cfg.decodeMaxDepth, 1, math.MaxInt32)
+			cjsonArgs(L, "decode_max_depth", 1)
+			return cjsonIntOption(L, 1, "decode_max_depth", &cfg.decodeMaxDepth, 1, math.MaxInt32)
 		},
 		"encode_number_precision": func(L *lua.LState) int {
-			return cjsonIntOption(L, "encode_number_precision", &cfg.precision, 1, 14)
+			cjsonArgs(L, "encode_number_precision", 1)
+			return cjsonIntOption(L, 1, "encode_number_precision", &cfg.precision, 1, 14)
 		},
 		"encode_keep_buffer": func(L *lua.LState) int {
-			return cjsonBoolOption(L, "encode_keep_buffer", &cfg.encodeKeepBuffer)
+			cjsonArgs(L, "encode_keep_buffer", 1)
+			return cjsonEnumOption(L, 1, "encode_keep_buffer", &cfg.encodeKeepBuffer, cjsonOnOff)
 		},
 		"decode_invalid_numbers": func(L *lua.LState) int {
-			return cjsonBoolOption(L, "decode_invalid_numbers", &cfg.decodeInvalidNums)
+			cjsonArgs(L, "decode_invalid_numbers", 1)
+			return cjsonEnumOption(L, 1, "decode_invalid_numbers", &cfg.decodeInvalidNums, cjsonOnOff)
 		},
 		"encode_invalid_numbers": func(L *lua.LState) int {
-			if L.GetTop() >= 1 {
-				switch v := L.Get(1).(type) {
-				case lua.LBool:
-					cfg.encodeInvalidNums = 0
-					if v {
-						cfg.encodeInvalidNums = 1
-					}
-				case lua.LString:
-					switch v {
-					case "on":
-						cfg.encodeInvalidNums = 1
-					case "off":
-						cfg.encodeInvalidNums = 0
-					case "null":
-						cfg.encodeInvalidNums = 2
-					default:
-						argError(L, 1, "encode_invalid_numbers", "invalid option '"+string(v)+"'")
-					}
-				default:
-					argError(L, 1, "encode_invalid_numbers", "invalid option")
-				}
-			}
-			switch cfg.encodeInvalidNums {
-			case 1:
-				L.Push(lua.LTrue)
-			case 2:
-				L.Push(lua.LString("null"))
-			default:
-				L.Push(lua.LFalse)
-			}
-			return 1
+			cjsonArgs(L, "encode_invalid_numbers", 1)
+			return cjsonEnumOption(L, 1, "encode_invalid_numbers", &cfg.encodeInvalidNums, []string{"off", "on", "null"})
+		},
+		"decode_array_with_array_mt": func(L *lua.LState) int {
+			cjsonArgs(L, "decode_array_with_array_mt", 1)
+			return cjsonEnumOption(L, 1, "decode_array_with_array_mt", &cfg.decodeArrayMT, cjsonOnOff)
 		},
 		"encode_sparse_array": func(L *lua.LState) int {
-			if L.GetTop() >= 1 && L.Get(1) != lua.LNil {
-				cfg.sparseConvert = lua.LVAsBool(L.Get(1))
-			}
-			if L.GetTop() >= 2 && L.Get(2) != lua.LNil {
-				cfg.sparseRatio = int(checkInt(L, 2, "encode_sparse_array"))
-			}
-			if L.GetTop() >= 3 && L.Get(3) != lua.LNil {
-				cfg.sparseSafe = int(checkInt(L, 3, "encode_sparse_array"))
-			}
-			L.Push(lua.LBool(cfg.sparseConvert))
-			L.Push(lua.LNumber(cfg.sparseRatio))
-			L.Push(lua.LNumber(cfg.sparseSafe))
+			cjsonArgs(L, "encode_sparse_array", 3)
+			// Each argument is applied as it is checked: a bad third
+			// argument leaves the first two set, as in lua-cjson.
+			cjsonEnumOption(L, 1, "encode_sparse_array", &cfg.sparseConvert, cjsonOnOff)
+			cjsonIntOption(L, 2, "encode_sparse_array", &cfg.sparseRatio, 0, math.MaxInt32)
+			cjsonIntOption(L, 3, "encode_sparse_array", &cfg.sparseSafe, 0, math.MaxInt32)
 			return 3
 		},
 	}
@@ -122,10 +112,25 @@ func (s *State) newCJSON(cfg *cjsonConfig) *lua.LTable {
 	return t
 }
 
-func cjsonIntOption(L *lua.LState, fname string, v *int, min, max int) int {
-	if L.GetTop() >= 1 && L.Get(1) != lua.LNil {
-		n := checkInt(L, 1, fname)
-		if n < int64(min) || n > int64(max) {
+// cjsonArgs refuses more than n arguments, as every lua-cjson
+// configuration function does (even when the extra ones are nil), and pads
+// the stack to n so that the values the options push come after them.
+func cjsonArgs(L *lua.LState, fname string, n int) {
+	if L.GetTop() > n {
+		argError(L, n+1, fname, "found too many arguments")
+	}
+	L.SetTop(n)
+}
+
+// cjsonIntOption sets *v from argument idx unless it is nil or absent, and
+// pushes the (new) value. The argument is read as luaL_checkinteger then
+// stored in a C int, so it wraps modulo 2^32 before the range check; a value
+// out of range is reported against argument #1 whatever idx is (lua-cjson's
+// own quirk, visible in encode_sparse_array).
+func cjsonIntOption(L *lua.LState, idx int, fname string, v *int, min, max int) int {
+	if L.Get(idx) != lua.LNil {
+		n := int32(checkInt(L, idx, fname))
+		if int(n) < min || int(n) > max {
 			argError(L, 1, fname, fmt.Sprintf("expected integer between %d and %d", min, max))
 		}
 		*v = int(n)
@@ -134,25 +139,39 @@ func cjsonIntOption(L *lua.LState, fname string, v *int, min, max int) int {
 	return 1
 }
 
-func cjsonBoolOption(L *lua.LState, fname string, v *bool) int {
-	if L.GetTop() >= 1 {
-		switch x := L.Get(1).(type) {
-		case lua.LBool:
-			*v = bool(x)
-		case lua.LString:
-			switch x {
-			case "on":
-				*v = true
-			case "off":
-				*v = false
-			default:
-				argError(L, 1, fname, "invalid option '"+string(x)+"'")
+// cjsonEnumOption sets *v from argument idx unless it is nil or absent: a
+// boolean gives 0 or 1, anything else must be a string (or a number,
+// converted) naming one of options. It pushes the value as a boolean when it
+// is 0 or 1 and as its option name otherwise.
+func cjsonEnumOption(L *lua.LState, idx int, fname string, v *int, options []string) int {
+	switch x := L.Get(idx).(type) {
+	case *lua.LNilType:
+	case lua.LBool:
+		*v = 0
+		if x {
+			*v = 1
+		}
+	default:
+		s, ok := toStr(x)
+		if !ok {
+			typeError(L, idx, fname, "string")
+		}
+		found := false
+		for i, o := range options {
+			if s == o {
+				*v, found = i, true
+				break
 			}
-		default:
-			argError(L, 1, fname, "invalid option")
+		}
+		if !found {
+			argError(L, idx, fname, "invalid option '"+s+"'")
 		}
 	}
-	L.Push(lua.LBool(*v))
+	if *v <= 1 {
+		L.Push(lua.LBool(*v == 1))
+	} else {
+		L.Push(lua.LString(options[*v]))
+	}
 	return 1
 }
 
@@ -167,7 +186,7 @@ type cjsonEncoder struct {
 
 func (s *State) cjsonEncode(L *lua.LState, cfg *cjsonConfig) int {
 	if L.GetTop() != 1 {
-		L.RaiseError("expected 1 argument")
+		argError(L, 1, "encode", "expected 1 argument")
 	}
 	e := &cjsonEncoder{s: s, L: L, cfg: cfg}
 	e.value(L.Get(1), 0)
@@ -264,7 +283,7 @@ func (e *cjsonEncoder) arrayLength(t *lua.LTable) int {
 		return -1
 	}
 	if e.cfg.sparseRatio > 0 && max > items*e.cfg.sparseRatio && max > e.cfg.sparseSafe {
-		if !e.cfg.sparseConvert {
+		if e.cfg.sparseConvert == 0 {
 			e.L.RaiseError("Cannot serialise table: excessively sparse array")
 		}
 		return -1
@@ -272,8 +291,26 @@ func (e *cjsonEncoder) arrayLength(t *lua.LTable) int {
 	return max
 }
 
+// markedArray reports whether t's metatable marks it as a JSON array (its
+// __is_cjson_array field is true, as in the metatable decode gives arrays
+// under decode_array_with_array_mt).
+func (e *cjsonEncoder) markedArray(t *lua.LTable) bool {
+	mt, ok := t.Metatable.(*lua.LTable)
+	if !ok {
+		return false
+	}
+	return lua.LVAsBool(e.s.real(mt).RawGetString(cjsonArrayMarker))
+}
+
+// table writes t as an array when all its keys are positive integers
+// (holes as null), and as an object otherwise; a table with no keys at all
+// is an object ({}) unless its metatable marks it as an array ([]).
 func (e *cjsonEncoder) table(t *lua.LTable, depth int) {
 	n := e.arrayLength(t)
+	if n == 0 && e.markedArray(t) {
+		e.b.WriteString("[]")
+		return
+	}
 	if n > 0 {
 		e.b.WriteByte('[')
 		for i := 1; i <= n; i++ {
@@ -287,7 +324,9 @@ func (e *cjsonEncoder) table(t *lua.LTable, depth int) {
 	}
 	e.b.WriteByte('{')
 	first := true
-	t.ForEach(func(k, v lua.LValue) {
+	// Keys in next's order (array part, then insertion order), so that the
+	// same table always encodes the same way; ForEach walks Go maps.
+	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
 		if !first {
 			e.b.WriteByte(',')
 		}
@@ -304,7 +343,7 @@ func (e *cjsonEncoder) table(t *lua.LTable, depth int) {
 		}
 		e.b.WriteByte(':')
 		e.value(v, depth)
-	})
+	}
 	e.b.WriteByte('}')
 }
 
@@ -381,9 +420,14 @@ type cjsonDecoder struct {
 
 func cjsonDecode(L *lua.LState, cfg *cjsonConfig) int {
 	if L.GetTop() != 1 {
-		L.RaiseError("expected 1 argument")
+		argError(L, 1, "decode", "expected 1 argument")
 	}
-	d := &cjsonDecoder{L: L, cfg: cfg, data: checkString(L, 1, "decode")}
+	data := checkString(L, 1, "decode")
+	// lua-cjson reads its input as a C string: a NUL byte ends it.
+	if i := strings.IndexByte(data, 0); i >= 0 {
+		data = data[:i]
+	}
+	d := &cjsonDecoder{L: L, cfg: cfg, data: data}
 	tok := d.next()
 	v := d.value(tok)
 	if end := d.next(); end.kind != tEnd {
@@ -414,18 +458,35 @@ func (d *cjsonDecoder) next() jsonToken {
 		return jsonToken{kind: tEnd, pos: start}
 	}
 	c := d.data[d.pos]
-	single := map[byte]jsonTokenKind{'{': tObjBegin, '}': tObjEnd, '[': tArrBegin, ']': tArrEnd, ':': tColon, ',': tComma}
-	if k, ok := single[c]; ok {
-		d.pos++
-		return jsonToken{kind: k, pos: start}
-	}
-	switch {
-	case c == '"':
+	var single jsonTokenKind = -1
+	switch c {
+	case '{':
+		single = tObjBegin
+	case '}':
+		single = tObjEnd
+	case '[':
+		single = tArrBegin
+	case ']':
+		single = tArrEnd
+	case ':':
+		single = tColon
+	case ',':
+		single = tComma
+	case '"':
 		return d.string(start)
-	case c == '-' || (c >= '0' && c <= '9') || (d.cfg.decodeInvalidNums && (c == 'i' || c == 'I' || c == 'n' || c == 'N' || c == '+')):
-		if tok, ok := d.number(start); ok {
-			return tok
+	}
+	if single >= 0 {
+		d.pos++
+		return jsonToken{kind: single, pos: start}
+	}
+	// A token starting like a JSON number is a number or an error; with
+	// decode_invalid_numbers off, forms JSON does not allow (hex, leading
+	// zeros, inf, nan) are refused before they are parsed.
+	if c == '-' || (c >= '0' && c <= '9') {
+		if d.cfg.decodeInvalidNums == 0 && d.invalidNumber(start) {
+			return jsonToken{kind: tError, pos: start, err: "invalid number"}
 		}
+		return d.number(start)
 	}
 	for _, lit := range []struct {
 		word string
@@ -438,12 +499,53 @@ func (d *cjsonDecoder) next() jsonToken {
 			return t
 		}
 	}
+	// With decode_invalid_numbers on, a leading '+' and inf/nan (any case)
+	// are numbers too.
+	if d.cfg.decodeInvalidNums == 1 && d.invalidNumber(start) {
+		return d.number(start)
+	}
 	return jsonToken{kind: tError, pos: start, err: "invalid token"}
 }
 
-// number scans the longest prefix C strtod accepts.
-func (d *cjsonDecoder) number(start int) (jsonToken, bool) {
+// invalidNumber reports whether the text at i is a number form JSON does
+// not allow: a leading '+', hex, a leading zero followed by a digit, or
+// inf/nan in any case (after an optional '-').
+func (d *cjsonDecoder) invalidNumber(i int) bool {
+	s := d.data[i:]
+	if s[0] == '+' {
+		return true
+	}
+	if s[0] == '-' {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	if s[0] == '0' {
+		return len(s) > 1 && (s[1]|0x20 == 'x' || (s[1] >= '0' && s[1] <= '9'))
+	}
+	if s[0] <= '9' {
+		return false
+	}
+	p := strings.ToLower(s[:min(3, len(s))])
+	return p == "inf" || p == "nan"
+}
+
+// number scans the longest prefix C strtod accepts; none is an "invalid
+// number" at the token's start.
+func (d *cjsonDecoder) number(start int) jsonToken {
+	if tok, ok := d.strtod(start); ok {
+		return tok
+	}
+	return jsonToken{kind: tError, pos: start, err: "invalid number"}
+}
+
+func (d *cjsonDecoder) strtod(start int) (jsonToken, bool) {
 	s := d.data[start:]
+	if f, n, ok := strtodNaN(s); ok {
+		d.pos = start + n
+		return jsonToken{kind: tNumber, pos: start, num: f}, true
+	}
 	i := 0
 	if i < len(s) && (s[i] == '-' || s[i] == '+') {
 		i++
@@ -457,10 +559,16 @@ func (d *cjsonDecoder) number(start int) (jsonToken, bool) {
 	case strings.HasPrefix(rest, "0x"):
 		i += 2
 		j := i
-		for i < len(s) && (digitValue(s[i]) < 16 || s[i] == '.') {
+		digits, dot := 0, false
+		for i < len(s) && (digitValue(s[i]) < 16 || (s[i] == '.' && !dot)) {
+			if s[i] == '.' {
+				dot = true
+			} else {
+				digits++
+			}
 			i++
 		}
-		if i == j {
+		if digits == 0 {
 			i = j - 1 // just "0"
 		} else if i < len(s) && (s[i] == 'p' || s[i] == 'P') {
 			k := i + 1
@@ -509,12 +617,14 @@ func (d *cjsonDecoder) number(start int) (jsonToken, bool) {
 	return jsonToken{kind: tNumber, pos: start, num: f}, true
 }
 
+// string reads a string token. Its errors are reported where they are
+// found: the end of the input, or the backslash of a bad escape.
 func (d *cjsonDecoder) string(start int) jsonToken {
 	var b strings.Builder
 	i := start + 1
 	for {
 		if i >= len(d.data) {
-			return jsonToken{kind: tError, pos: start, err: "unexpected end of string"}
+			return jsonToken{kind: tError, pos: i, err: "unexpected end of string"}
 		}
 		c := d.data[i]
 		if c == '"' {
@@ -527,11 +637,9 @@ func (d *cjsonDecoder) string(start int) jsonToken {
 			continue
 		}
 		if i+1 >= len(d.data) {
-			return jsonToken{kind: tError, pos: start, err: "unexpected end of string"}
+			return jsonToken{kind: tError, pos: i, err: "invalid escape code"}
 		}
-		esc := d.data[i+1]
-		i += 2
-		switch esc {
+		switch esc := d.data[i+1]; esc {
 		case '"', '\\', '/':
 			b.WriteByte(esc)
 		case 'b':
@@ -545,15 +653,17 @@ func (d *cjsonDecoder) string(start int) jsonToken {
 		case 't':
 			b.WriteByte('\t')
 		case 'u':
-			r, n, ok := decodeUnicodeEscape(d.data[i-2:])
+			r, n, ok := decodeUnicodeEscape(d.data[i:])
 			if !ok {
-				return jsonToken{kind: tError, pos: start, err: "invalid unicode escape code"}
+				return jsonToken{kind: tError, pos: i, err: "invalid unicode escape code"}
 			}
 			b.WriteString(string(r))
-			i += n - 2
+			i += n
+			continue
 		default:
-			return jsonToken{kind: tError, pos: start, err: "invalid escape code"}
+			return jsonToken{kind: tError, pos: i, err: "invalid escape code"}
 		}
+		i += 2
 	}
 }
 
@@ -634,6 +744,9 @@ func (d *cjsonDecoder) value(tok jsonToken) lua.LValue {
 	case tArrBegin:
 		d.descend(tok)
 		t := d.L.NewTable()
+		if d.cfg.decodeArrayMT == 1 {
+			t.Metatable = d.cfg.arrayMT
+		}
 		v := d.next()
 		if v.kind == tArrEnd {
 			d.depth--

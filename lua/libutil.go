@@ -134,6 +134,9 @@ func isSpace(c byte) bool {
 // exponent, inf, nan), surrounding whitespace allowed, nothing else.
 func str2d(s string) (float64, bool) {
 	s = strings.TrimFunc(s, func(r rune) bool { return r < 128 && isSpace(byte(r)) })
+	if f, n, ok := strtodNaN(s); ok && n == len(s) {
+		return f, true
+	}
 	if s == "" || strings.ContainsAny(s, "_") {
 		return 0, false
 	}
@@ -156,4 +159,35 @@ func str2d(s string) (float64, bool) {
 		return 0, false
 	}
 	return f, true
+}
+
+// strtodNaN reads what glibc's strtod reads as NaN at the start of s: an
+// optional sign, "nan" in any case, and an optional "(chars)" of letters,
+// digits and '_'. It returns the NaN (negative after '-', as glibc gives)
+// and the bytes consumed.
+func strtodNaN(s string) (float64, int, bool) {
+	i := 0
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	if len(s)-i < 3 || !strings.EqualFold(s[i:i+3], "nan") {
+		return 0, 0, false
+	}
+	i += 3
+	if i < len(s) && s[i] == '(' {
+		j := i + 1
+		for j < len(s) && (s[j] == '_' || s[j] >= '0' && s[j] <= '9' || s[j]|0x20 >= 'a' && s[j]|0x20 <= 'z') {
+			j++
+		}
+		if j < len(s) && s[j] == ')' {
+			i = j + 1
+		}
+	}
+	f := math.NaN()
+	if neg {
+		f = math.Copysign(f, -1)
+	}
+	return f, i, true
 }

@@ -74,21 +74,21 @@ func raiseRedis(L *lua.LState, msg string) {
 	L.Error(t, 0)
 }
 
-// commandArg converts one redis.call argument (luaArgsToRedisArgv):
-// strings as they are, integral numbers in range as integers, other numbers
-// in shortest round-trip form.
-func commandArg(v lua.LValue) ([]byte, bool) {
+// appendCommandArg appends one redis.call argument (luaArgsToRedisArgv) to
+// buf: strings as they are, integral numbers in range as integers, other
+// numbers in shortest round-trip form.
+func appendCommandArg(buf []byte, v lua.LValue) ([]byte, bool) {
 	switch x := v.(type) {
 	case lua.LString:
-		return []byte(x), true
+		return append(buf, x...), true
 	case lua.LNumber:
 		f := float64(x)
 		if f == math.Trunc(f) && f >= -9.2233720368547758e18 && f < 9.2233720368547758e18 {
-			return strconv.AppendInt(nil, int64(f), 10), true
+			return strconv.AppendInt(buf, int64(f), 10), true
 		}
-		return strconv.AppendFloat(nil, f, 'g', -1, 64), true
+		return strconv.AppendFloat(buf, f, 'g', -1, 64), true
 	}
-	return nil, false
+	return buf, false
 }
 
 func (s *State) redisCall(L *lua.LState, raise bool) int {
@@ -96,13 +96,31 @@ func (s *State) redisCall(L *lua.LState, raise bool) int {
 	if n == 0 {
 		raiseRedis(L, "Please specify at least one argument for this redis lib call")
 	}
-	argv := make([][]byte, n)
+	// All arguments share one buffer; each is capped at its own length, so
+	// a command appending to one cannot run into the next.
+	size := 0
 	for i := 1; i <= n; i++ {
-		b, ok := commandArg(L.Get(i))
-		if !ok {
+		if str, ok := L.Get(i).(lua.LString); ok {
+			size += len(str)
+		} else {
+			size += 24
+		}
+	}
+	buf := make([]byte, 0, size)
+	var ends [16]int
+	end := ends[:0]
+	for i := 1; i <= n; i++ {
+		var ok bool
+		if buf, ok = appendCommandArg(buf, L.Get(i)); !ok {
 			raiseRedis(L, "Lua redis lib command arguments must be strings or integers")
 		}
-		argv[i-1] = b
+		end = append(end, len(buf))
+	}
+	argv := make([][]byte, n)
+	start := 0
+	for i, e := range end {
+		argv[i] = buf[start:e:e]
+		start = e
 	}
 	if s.opts.Caller == nil {
 		raiseRedis(L, "Unknown Redis command called from script")
@@ -110,10 +128,12 @@ func (s *State) redisCall(L *lua.LState, raise bool) int {
 	w := newLuaWriter(L, s.resp)
 	s.opts.Caller.Call(s.client, argv, w)
 	if !w.done {
+		w.release()
 		raiseRedis(L, "internal error")
 	}
-	v := w.value()
-	if w.topError && raise {
+	v, topError := w.value(), w.topError
+	w.release()
+	if topError && raise {
 		L.Error(v, 0)
 	}
 	L.Push(v)

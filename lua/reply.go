@@ -1,6 +1,8 @@
 package lua
 
 import (
+	"sync"
+
 	"github.com/redcurrent/redcurrent/engine"
 	"github.com/redcurrent/redcurrent/internal/resp"
 	lua "github.com/yuin/gopher-lua"
@@ -13,7 +15,7 @@ import (
 type luaWriter struct {
 	L      *lua.LState
 	resp   int
-	stack  []*aggregate
+	stack  []aggregate // open aggregates, innermost last
 	result lua.LValue
 	done   bool
 	// topError is set when the whole reply is an error: redis.call raises
@@ -39,8 +41,21 @@ type aggregate struct {
 	haveKey   bool
 }
 
+// luaWriters recycles writers: redis.call runs one command at a time, and
+// its writer (with its aggregate stack) is done once the value is taken.
+var luaWriters = sync.Pool{New: func() any { return new(luaWriter) }}
+
 func newLuaWriter(L *lua.LState, resp int) *luaWriter {
-	return &luaWriter{L: L, resp: resp, result: lua.LNil}
+	w := luaWriters.Get().(*luaWriter)
+	*w = luaWriter{L: L, resp: resp, result: lua.LNil, stack: w.stack[:0]}
+	return w
+}
+
+// release returns w to the pool; w must not be used afterwards.
+func (w *luaWriter) release() {
+	clear(w.stack[:cap(w.stack)])
+	*w = luaWriter{stack: w.stack[:0]}
+	luaWriters.Put(w)
 }
 
 // value returns the converted reply; only valid once a complete reply was
@@ -58,7 +73,7 @@ func (w *luaWriter) put(v lua.LValue) {
 			w.result, w.done = v, true
 			return
 		}
-		a := w.stack[len(w.stack)-1]
+		a := &w.stack[len(w.stack)-1]
 		switch a.kind {
 		case aggArray:
 			a.index++
@@ -81,8 +96,9 @@ func (w *luaWriter) put(v lua.LValue) {
 		if a.remaining > 0 {
 			return
 		}
-		w.stack = w.stack[:len(w.stack)-1]
 		v = a.outer
+		*a = aggregate{}
+		w.stack = w.stack[:len(w.stack)-1]
 	}
 }
 
@@ -90,9 +106,11 @@ func (w *luaWriter) open(kind aggKind, n int, wrap string) {
 	if n < 0 {
 		n = 0
 	}
-	t := w.L.CreateTable(0, 0)
+	var t *lua.LTable
 	if kind == aggArray {
 		t = w.L.CreateTable(n, 0)
+	} else {
+		t = w.L.CreateTable(0, 0)
 	}
 	var outer lua.LValue = t
 	if wrap != "" {
@@ -107,7 +125,7 @@ func (w *luaWriter) open(kind aggKind, n int, wrap string) {
 	if kind == aggMap {
 		n *= 2
 	}
-	w.stack = append(w.stack, &aggregate{kind: kind, t: t, outer: outer, remaining: n})
+	w.stack = append(w.stack, aggregate{kind: kind, t: t, outer: outer, remaining: n})
 }
 
 func (w *luaWriter) Simple(s string) {

@@ -29,6 +29,9 @@ func (s *State) Compile(name, chunk string, body []byte) (*Script, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A main chunk is vararg without Lua 5.1's compatibility "arg" table
+	// (scripts cannot name it); gopher-lua would build one on every run.
+	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
 	return &Script{Name: name, Chunk: chunk, fn: fn}, nil
 }
 
@@ -56,7 +59,11 @@ func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.
 	if push != nil {
 		nargs = push(L)
 	}
-	err := L.PCall(nargs, 1, L.NewFunction(s.errHandler))
+	handler, ok := s.globals.RawGetString("__redis__err__handler").(*lua.LFunction)
+	if !ok {
+		handler = L.NewFunction(s.errHandler)
+	}
+	err := L.PCall(nargs, 1, handler)
 	done()
 	if err != nil {
 		L.SetTop(top)

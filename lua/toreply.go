@@ -31,7 +31,7 @@ func (s *State) writeValue(v lua.LValue, w engine.ReplyWriter, depth int) {
 	case lua.LNumber:
 		w.Int(castInt(float64(x)))
 	case lua.LString:
-		w.Bulk([]byte(x))
+		w.BulkString(string(x))
 	case lua.LBool:
 		switch {
 		case s.resp == 3:
@@ -73,23 +73,32 @@ func (s *State) writeTable(t *lua.LTable, w engine.ReplyWriter, depth int) {
 			return
 		}
 	}
+	// Maps and sets are written in next's order (the array part, then keys
+	// in insertion order), so a table gives the same reply every time. Redis
+	// writes Lua 5.1's hash order, which gopher-lua does not reproduce.
 	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
 		m = s.real(m)
 		n := 0
-		m.ForEach(func(_, _ lua.LValue) { n++ })
+		for k, _ := m.Next(lua.LNil); k != lua.LNil; k, _ = m.Next(k) {
+			n++
+		}
 		w.Map(n)
-		m.ForEach(func(k, v lua.LValue) {
+		for k, v := m.Next(lua.LNil); k != lua.LNil; k, v = m.Next(k) {
 			s.writeValue(k, w, depth+1)
 			s.writeValue(v, w, depth+1)
-		})
+		}
 		return
 	}
 	if set, ok := t.RawGetString("set").(*lua.LTable); ok {
 		set = s.real(set)
 		n := 0
-		set.ForEach(func(_, _ lua.LValue) { n++ })
+		for k, _ := set.Next(lua.LNil); k != lua.LNil; k, _ = set.Next(k) {
+			n++
+		}
 		w.Set(n)
-		set.ForEach(func(k, _ lua.LValue) { s.writeValue(k, w, depth+1) })
+		for k, _ := set.Next(lua.LNil); k != lua.LNil; k, _ = set.Next(k) {
+			s.writeValue(k, w, depth+1)
+		}
 		return
 	}
 	n := 0

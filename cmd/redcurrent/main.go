@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/redcurrent/redcurrent"
@@ -37,6 +39,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pass := fs.String("requirepass", "", "password clients must AUTH with")
 	dbs := fs.Int("databases", 16, "number of databases")
 	level := fs.String("loglevel", "notice", "debug, verbose, notice or warning")
+	scriptMem := fs.String("script-memory-limit", "1gb", "heap growth at which a Lua script or function is stopped with\n"+
+		"\"not enough memory\": bytes, or with a unit as in redis.conf (k, kb, m, mb, g, gb;\n"+
+		"1k = 1000, 1kb = 1024); 0 for no limit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,6 +50,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *dbs < 1 {
 		return fmt.Errorf("--databases must be at least 1")
+	}
+	memLimit, err := parseMemory(*scriptMem)
+	if err != nil {
+		return fmt.Errorf("--script-memory-limit: %v", err)
+	}
+	if memLimit == 0 {
+		memLimit = -1 // Options: negative is no limit, zero the default
 	}
 	var lv slog.Level
 	switch *level {
@@ -63,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Password:  *pass,
 		Databases: *dbs,
 		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv})),
+
+		ScriptMemoryLimit: memLimit,
 	})
 	if err != nil {
 		return err
@@ -73,4 +87,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv.Close()
 	fmt.Fprintln(stdout, "redcurrent: shut down")
 	return nil
+}
+
+// parseMemory reads a byte count as redis.conf does (memtoull): digits, then
+// optionally a unit, case-insensitive: k, m, g are powers of 1000 and kb,
+// mb, gb powers of 1024.
+func parseMemory(s string) (int64, error) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return 0, fmt.Errorf("%q is not a byte count (like 512mb)", s)
+	}
+	mul := map[string]int64{"": 1, "b": 1, "k": 1000, "kb": 1 << 10, "m": 1000 * 1000, "mb": 1 << 20,
+		"g": 1000 * 1000 * 1000, "gb": 1 << 30}[strings.ToLower(s[i:])]
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if mul == 0 || err != nil || n > math.MaxInt64/mul {
+		return 0, fmt.Errorf("%q is not a byte count (like 512mb)", s)
+	}
+	return n * mul, nil
 }
