@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Blocked clients (blocked.c, for streams).
 //
@@ -75,7 +78,7 @@ type blockState struct {
 	waiters  map[blockKey][]*Waiter
 	ready    []blockKey
 	isReady  map[blockKey]bool
-	nblocked int
+	nblocked atomic.Int64 // read without the lock by BlockedClients
 }
 
 // requestBlock records on c that its command found nothing and wants to
@@ -105,7 +108,7 @@ func (e *Engine) Block(c *Client, req *BlockRequest, w ReplyWriter) *Waiter {
 		bk := blockKey{req.DB, k}
 		b.waiters[bk] = append(b.waiters[bk], wt)
 	}
-	b.nblocked++
+	b.nblocked.Add(1)
 	if req.Timeout > 0 {
 		wt.stop = e.clock.AfterFunc(req.Timeout, func() {
 			e.mu.Lock()
@@ -154,7 +157,7 @@ func (e *Engine) finish(wt *Waiter, out Outcome, err error) {
 			b.waiters[bk] = list
 		}
 	}
-	b.nblocked--
+	b.nblocked.Add(-1)
 	if wt.stop != nil {
 		wt.stop()
 	}
@@ -162,8 +165,11 @@ func (e *Engine) finish(wt *Waiter, out Outcome, err error) {
 	close(wt.done)
 }
 
-// BlockedClients is the number of waiting commands. e.mu held.
-func (e *Engine) BlockedClients() int { return e.blocked.nblocked }
+// BlockedClients is the number of waiting commands: a waiter counts from
+// Block until the command that serves it, its timeout or its unblocking
+// has finished it (not until its goroutine wakes), as Redis's
+// blocked_clients. Safe without the lock.
+func (e *Engine) BlockedClients() int { return int(e.blocked.nblocked.Load()) }
 
 // keyReady notes that waiters on key may now be served (signalKeyAsReady).
 func (e *Engine) keyReady(dbi int, key string) {
