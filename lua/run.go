@@ -47,16 +47,17 @@ func (s *State) Run(ctx context.Context, c *engine.Client, sc *Script, keys, arg
 // run calls sc.fn with the arguments push pushes (none when nil).
 func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.ReplyWriter, push func(*lua.LState) int) {
 	L := s.L
-	s.client, s.resp, s.errLine = c, 2, 0
+	s.client, s.resp, s.errLine, s.ccalls = c, 2, 0, 1
 	defer func() { s.client = nil }()
 	done := s.runContext(ctx)
 	top := L.GetTop()
+	L.Push(s.runTrapFn)
 	L.Push(sc.fn)
 	nargs := 0
 	if push != nil {
 		nargs = push(L)
 	}
-	err := L.PCall(nargs, 1, L.NewFunction(s.errHandler))
+	err := L.PCall(nargs+1, 1, nil)
 	done()
 	if err != nil {
 		L.SetTop(top)

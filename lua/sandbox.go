@@ -28,11 +28,23 @@ type Options struct {
 	CPUTime func() float64
 }
 
-// callStackSize bounds Lua call depth. Redis's Lua fails at about 16,380
-// nested calls with "stack overflow"; gopher-lua's fixed call stack raises
-// the same text when full (its auto-growing stack panics instead, so we do
-// not use it).
-const callStackSize = 16384
+// callStackSize bounds Lua call depth. Redis's Lua (on a fresh VM) has
+// room for 16,383 calls, the script's own included, then fails with "stack
+// overflow"; gopher-lua's fixed call stack raises the same text when full.
+// One more frame holds runTrap, below the script. (pcall also costs one
+// frame more than in Redis, for its trap. The auto-growing stack, which
+// coroutines use, panics instead; see resume.)
+const callStackSize = 16383 + 1
+
+// The value stack (gopher-lua's registry) grows by a fixed step, copying
+// itself each time: a step of a quarter million values keeps a recursion
+// to full depth down to a few copies. registryMaxSize fits 16,384 frames
+// of 255 registers, the most a Lua function has.
+const (
+	registrySize       = 1 << 16
+	registryMaxSize    = 1 << 22
+	threadRegistrySize = 1 << 10
+)
 
 // unpackMax is the most values unpack returns before "too many results to
 // unpack" (LUAI_MAXCSTACK in Redis's Lua: 7,995 values work, 8,000 fail).
@@ -72,6 +84,9 @@ type State struct {
 	client  *engine.Client
 	resp    int // redis.setresp level, 2 at the start of every run
 	errLine int // line of the innermost Lua frame when the last error was raised
+	ccalls  int // nested calls from Go into Lua (Lua 5.1's nCcalls), see call
+
+	trapFn, runTrapFn *lua.LFunction
 }
 
 // hiddenConcat is the global that the compiler's rewrite of ".." calls. It
@@ -83,11 +98,19 @@ const hiddenConcat = "\x00concat"
 // struct, bit and redis, all read-only, with undefined-global reads failing.
 func NewState(o Options) *State {
 	L := lua.NewState(lua.Options{
-		CallStackSize:   callStackSize,
-		RegistrySize:    1024 * 20,
-		RegistryMaxSize: 1024 * 1024 * 4,
-		SkipOpenLibs:    true,
+		CallStackSize:    callStackSize,
+		RegistrySize:     registrySize,
+		RegistryMaxSize:  registryMaxSize,
+		RegistryGrowStep: registrySize * 4,
+		SkipOpenLibs:     true,
 	})
+	// Coroutines get their own LState, built from L.Options when created:
+	// a small value stack and a call stack that grows as needed (up to the
+	// same depth), so that creating one costs microseconds, not the
+	// 1.6 MB of a full-size stack.
+	L.Options.RegistrySize = threadRegistrySize
+	L.Options.RegistryGrowStep = registrySize
+	L.Options.MinimizeStackMemory = true
 	s := &State{
 		L:         L,
 		opts:      o,
@@ -100,6 +123,8 @@ func NewState(o Options) *State {
 	if s.rand == nil {
 		s.rand = NewRand()
 	}
+	s.trapFn = L.NewFunction(s.trap)
+	s.runTrapFn = L.NewFunction(s.runTrap)
 	for _, open := range []lua.LGFunction{lua.OpenBase, lua.OpenTable, lua.OpenString, lua.OpenMath, lua.OpenCoroutine} {
 		L.Push(L.NewFunction(open))
 		L.Call(0, 0)
@@ -113,7 +138,7 @@ func NewState(o Options) *State {
 	}
 	g.RawSetString("_VERSION", lua.LString("Lua 5.1"))
 	base := map[string]lua.LGFunction{
-		"tostring":       baseTostring,
+		"tostring":       s.baseTostring,
 		"tonumber":       baseTonumber,
 		"error":          baseError,
 		"assert":         baseAssert,
@@ -135,7 +160,7 @@ func NewState(o Options) *State {
 	for name, fn := range base {
 		g.RawSetString(name, L.NewFunction(fn))
 	}
-	g.RawSetString(hiddenConcat, L.NewFunction(luaConcat))
+	g.RawSetString(hiddenConcat, L.NewFunction(s.luaConcat))
 	g.RawSetString("__redis__err__handler", L.NewFunction(s.errHandler))
 
 	strlib := s.openString(real.RawGetString("string").(*lua.LTable))
@@ -240,7 +265,7 @@ func (s *State) SetGlobal(name string, v lua.LValue) { s.globals.RawSetString(na
 
 // ---- base library replacements ----
 
-func baseTostring(L *lua.LState) int {
+func (s *State) baseTostring(L *lua.LState) int {
 	if L.GetTop() < 1 {
 		argError(L, 1, "tostring", "value expected")
 	}
@@ -250,6 +275,12 @@ func baseTostring(L *lua.LState) int {
 	case lua.LString:
 		L.Push(v)
 	default:
+		if h := L.GetMetaField(v, "__tostring"); h != lua.LNil {
+			L.Push(h)
+			L.Push(v)
+			s.call(L, 1, 1, false)
+			return 1
+		}
 		L.Push(L.ToStringMeta(v))
 	}
 	return 1
@@ -405,7 +436,7 @@ func (s *State) basePcall(L *lua.LState) int {
 		argError(L, 1, "pcall", "value expected")
 	}
 	nargs := L.GetTop() - 1
-	err := L.PCall(nargs, lua.MultRet, nil)
+	err := s.pcall(L, nargs, lua.MultRet)
 	if err == nil {
 		L.Insert(lua.LTrue, 1)
 		return L.GetTop()
@@ -424,6 +455,10 @@ func (s *State) basePcall(L *lua.LState) int {
 	return 2
 }
 
+// baseXpcall is xpcall. The handler runs once the failed call has
+// unwound, not on top of it as in Lua 5.1: scripts have no debug library
+// to see the difference, and so a handler also runs after a stack
+// overflow. An error in the handler gives "error in error handling".
 func (s *State) baseXpcall(L *lua.LState) int {
 	fn := L.Get(1)
 	handler, ok := L.Get(2).(*lua.LFunction)
@@ -432,7 +467,7 @@ func (s *State) baseXpcall(L *lua.LState) int {
 	}
 	L.SetTop(0)
 	L.Push(fn)
-	err := L.PCall(0, lua.MultRet, handler)
+	err := s.pcall(L, 0, lua.MultRet)
 	if err == nil {
 		L.Insert(lua.LTrue, 1)
 		return L.GetTop()
@@ -440,8 +475,19 @@ func (s *State) baseXpcall(L *lua.LState) int {
 	if s.killed(L) {
 		L.Error(errorObject(err), 0)
 	}
-	L.Push(lua.LFalse)
+	L.SetTop(0)
+	L.Push(handler)
 	L.Push(errorObject(err))
+	if herr := s.pcallLimit(L, 1, 1, maxCCalls+maxCCalls>>3); herr != nil {
+		if s.killed(L) {
+			L.Error(errorObject(herr), 0)
+		}
+		L.SetTop(0)
+		L.Push(lua.LFalse)
+		L.Push(lua.LString("error in error handling"))
+		return 2
+	}
+	L.Insert(lua.LFalse, 1)
 	return 2
 }
 
@@ -661,7 +707,7 @@ func (s *State) baseLoad(L *lua.LState) int {
 	var b strings.Builder
 	for {
 		L.Push(fn)
-		L.Call(0, 1)
+		s.call(L, 0, 1, false)
 		v := L.Get(-1)
 		L.Pop(1)
 		if v == lua.LNil {
@@ -718,7 +764,7 @@ func baseGcinfo(L *lua.LState) int {
 // luaConcat implements "..": the compiler rewrites a .. b into a call to
 // this, so numbers format as Lua 5.1's %.14g (gopher-lua's VM formats them
 // its own way).
-func luaConcat(L *lua.LState) int {
+func (s *State) luaConcat(L *lua.LState) int {
 	a, b := L.Get(1), L.Get(2)
 	as, aok := toStr(a)
 	bs, bok := toStr(b)
@@ -743,7 +789,7 @@ func luaConcat(L *lua.LState) int {
 	L.Push(h)
 	L.Push(a)
 	L.Push(b)
-	L.Call(2, 1)
+	s.call(L, 2, 1, true)
 	return 1
 }
 
@@ -757,23 +803,77 @@ func (s *State) runContext(ctx context.Context) func() {
 	return func() { s.L.RemoveContext() }
 }
 
-// openCoroutine keeps gopher-lua's coroutines, rewording resume's error
-// for a dead coroutine as Lua 5.1 words it.
+// openCoroutine keeps gopher-lua's coroutines, with Lua 5.1's resume and
+// wrap around them: a resume counts as a C call (the 200th nested one
+// fails with "C stack overflow"), errors are worded as Lua 5.1 words them,
+// and wrap adds the caller's position to a string error, as auxwrap does.
 func (s *State) openCoroutine(orig *lua.LTable) *lua.LTable {
 	L := s.L
 	t := L.NewTable()
 	orig.ForEach(func(k, v lua.LValue) { t.RawSet(k, v) })
 	resume := orig.RawGetString("resume")
-	t.RawSetString("resume", L.NewFunction(func(L *lua.LState) int {
+	create := orig.RawGetString("create")
+	// resumeAt resumes the coroutine at index 1 with the values above it,
+	// leaving resume's results on the stack.
+	resumeAt := func(L *lua.LState) {
 		n := L.GetTop()
+		if s.ccalls >= maxCCalls {
+			L.SetTop(0)
+			L.Push(lua.LFalse)
+			L.Push(lua.LString(cStackOverflow))
+			return
+		}
+		saved := s.ccalls
+		s.ccalls++
+		co := L.Get(1).(*lua.LState)
 		L.Insert(resume, 1)
 		L.Call(n, lua.MultRet)
+		s.ccalls = saved
 		if L.GetTop() == 2 && L.Get(1) == lua.LFalse {
-			if msg, ok := L.Get(2).(lua.LString); ok && strings.HasSuffix(string(msg), "can not resume a dead thread") {
-				L.Replace(2, lua.LString("cannot resume dead coroutine"))
+			if msg, ok := L.Get(2).(lua.LString); ok {
+				switch string(msg) {
+				case "can not resume a dead thread":
+					L.Replace(2, lua.LString("cannot resume dead coroutine"))
+				case "can not resume a running thread":
+					L.Replace(2, lua.LString("cannot resume non-suspended coroutine"))
+				case "lua callstack overflow":
+					// The coroutine's growing call stack is full. Its
+					// frames are still there but for the top one: the
+					// position is that of its caller, the same line in a
+					// recursion.
+					L.Replace(2, lua.LString(where(co, 0)+"stack overflow"))
+				}
 			}
 		}
+	}
+	t.RawSetString("resume", L.NewFunction(func(L *lua.LState) int {
+		if _, ok := L.Get(1).(*lua.LState); !ok {
+			argError(L, 1, "resume", "coroutine expected")
+		}
+		resumeAt(L)
 		return L.GetTop()
+	}))
+	t.RawSetString("wrap", L.NewFunction(func(L *lua.LState) int {
+		if _, ok := L.Get(1).(*lua.LFunction); !ok {
+			argError(L, 1, "wrap", "Lua function expected")
+		}
+		L.SetTop(1)
+		L.Insert(create, 1)
+		L.Call(1, 1)
+		co := L.Get(1)
+		L.Push(L.NewClosure(func(L *lua.LState) int {
+			L.Insert(co, 1)
+			resumeAt(L)
+			if L.Get(1) == lua.LFalse {
+				e := L.Get(2)
+				if str, ok := toStr(e); ok {
+					e = lua.LString(where(L, 1) + str)
+				}
+				L.Error(e, 0)
+			}
+			return L.GetTop() - 1
+		}))
+		return 1
 	}))
 	return t
 }

@@ -19,7 +19,7 @@ func (s *State) openString(orig *lua.LTable) *lua.LTable {
 	funcs := map[string]lua.LGFunction{
 		"byte": strByte, "char": strChar, "len": strLen, "sub": strSub, "reverse": strReverse,
 		"upper": strUpper, "lower": strLower, "rep": strRep, "format": strFormat, "dump": strDump,
-		"find": strFind, "match": strMatch, "gmatch": strGmatch, "gsub": strGsub,
+		"find": strFind, "match": strMatch, "gmatch": strGmatch, "gsub": s.strGsub,
 	}
 	for name, fn := range funcs {
 		t.RawSetString(name, L.NewFunction(fn))

@@ -138,7 +138,7 @@ func (s *State) tabForeach(L *lua.LState) int {
 		L.Push(fn)
 		L.Push(nk)
 		L.Push(nv)
-		L.Call(2, 1)
+		s.call(L, 2, 1, false)
 		if r := L.Get(-1); r != lua.LNil {
 			return 1
 		}
@@ -158,7 +158,7 @@ func (s *State) tabForeachi(L *lua.LState) int {
 		L.Push(fn)
 		L.Push(lua.LNumber(i))
 		L.Push(t.RawGetInt(i))
-		L.Call(2, 1)
+		s.call(L, 2, 1, false)
 		if r := L.Get(-1); r != lua.LNil {
 			return 1
 		}
@@ -188,7 +188,7 @@ func (s *State) tabSort(L *lua.LState) int {
 		L.Push(cmp)
 		L.Push(a)
 		L.Push(b)
-		L.Call(2, 1)
+		s.call(L, 2, 1, false)
 		r := lua.LVAsBool(L.Get(-1))
 		L.Pop(1)
 		return r
