@@ -109,13 +109,27 @@ func (s *State) catch(L *lua.LState, top bool) {
 	if ae.StackTrace == "" {
 		ae.StackTrace = noTrace
 		if msg, ok := ae.Object.(lua.LString); ok {
-			ae.Object = overflowText(L, msg)
+			ae.Object = s.rewordError(L, msg)
+			if msg, ok := ae.Object.(lua.LString); ok {
+				ae.Object = overflowText(L, msg)
+			}
 		}
 	}
 	if top {
 		s.errLine = errorLine(L)
 	}
 	panic(ae)
+}
+
+// threadPanic is the Panic hook of coroutines (see openCoroutine): it
+// raises the error as gopher-lua's own hook does, with VM error texts
+// reworded while the failing frame is still the running one.
+func (s *State) threadPanic(L *lua.LState) {
+	obj := L.Get(-1)
+	if msg, ok := obj.(lua.LString); ok {
+		obj = s.rewordError(L, msg)
+	}
+	panic(&lua.ApiError{Type: lua.ApiErrorRun, Object: obj, StackTrace: noTrace})
 }
 
 // overflowText rewords gopher-lua's "stack overflow" as "C stack overflow"

@@ -36,13 +36,13 @@ type matcher struct {
 	depth int
 }
 
-func (m *matcher) fail(msg string) { m.L.RaiseError("%s", msg) }
+func (m *matcher) fail(msg string) { raiseError(m.L, "%s", msg) }
 
 func (m *matcher) tick() {
 	m.steps++
 	if m.steps%patternSteps == 0 {
 		if ctx := m.L.Context(); ctx != nil && ctx.Err() != nil {
-			m.L.RaiseError("%s", ctx.Err().Error())
+			raiseError(m.L, "%s", ctx.Err().Error())
 		}
 	}
 }
@@ -510,7 +510,7 @@ func (st *State) strGsub(L *lua.LState) int {
 			goto done
 		}
 		if b.Len() > maxStringSize {
-			L.RaiseError("not enough memory")
+			raiseError(L, "not enough memory")
 		}
 		if anchor {
 			break
@@ -564,7 +564,7 @@ func (m *matcher) addValue(b *strings.Builder, s, e int, repl lua.LValue) {
 	}
 	str, ok := toStr(v)
 	if !ok {
-		L.RaiseError("invalid replacement value (a %s)", v.Type().String())
+		raiseError(L, "invalid replacement value (a %s)", v.Type().String())
 	}
 	b.WriteString(str)
 }

@@ -48,6 +48,7 @@ func (s *State) Run(ctx context.Context, c *engine.Client, sc *Script, keys, arg
 func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.ReplyWriter, push func(*lua.LState) int) {
 	L := s.L
 	s.client, s.resp, s.errLine, s.ccalls = c, 2, 0, 1
+	s.coActive, s.coCalls = s.coActive[:0], s.coCalls[:0]
 	defer func() { s.client = nil }()
 	done := s.runContext(ctx)
 	top := L.GetTop()
