@@ -3,6 +3,7 @@ package lua
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -23,8 +24,21 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // function whose environment is the protected _G. Error texts follow Lua
 // 5.1's "chunk:line: message" shape.
 func (s *State) compile(src, chunk string) (*lua.LFunction, error) {
+	return s.compileNamed(src, chunk, chunk)
+}
+
+// compileNamed is compile with the chunk named as runtime errors show it
+// (chunk) and as syntax errors show it (synChunk), which Lua 5.1 shortens
+// differently.
+func (s *State) compileNamed(src, chunk, synChunk string) (*lua.LFunction, error) {
+	src, err := checkSyntax(src, synChunk)
+	if err != nil {
+		return nil, err
+	}
 	stmts, err := parse.Parse(strings.NewReader(src), chunk)
 	if err != nil {
+		// Valid Lua 5.1 that gopher-lua's parser refuses ("goto" as a
+		// name): its own error, reworded.
 		return nil, syntaxError(chunk, src, err)
 	}
 	if err := rewriteBlock(stmts); err != nil {
@@ -132,11 +146,12 @@ func rewriteStmt(st ast.Stmt) error {
 		}
 		return rewriteBlock(x.Else)
 	case *ast.NumberForStmt:
-		for _, e := range []*ast.Expr{&x.Init, &x.Limit, &x.Step} {
+		for i, e := range []*ast.Expr{&x.Init, &x.Limit, &x.Step} {
 			if *e != nil {
 				if err := rewriteExpr(e); err != nil {
 					return err
 				}
+				forNumber(e, i)
 			}
 		}
 		return rewriteBlock(x.Stmts)
@@ -172,16 +187,25 @@ func rewriteStmt(st ast.Stmt) error {
 func rewriteExpr(p *ast.Expr) error {
 	switch x := (*p).(type) {
 	case *ast.StringConcatOpExpr:
-		if err := rewriteExpr(&x.Lhs); err != nil {
-			return err
+		// a .. b .. c (right-associative: a .. (b .. c)) becomes one
+		// call with all the operands.
+		var args []ast.Expr
+		for e := ast.Expr(x); ; {
+			c, ok := e.(*ast.StringConcatOpExpr)
+			if !ok {
+				args = append(args, e)
+				break
+			}
+			args = append(args, c.Lhs)
+			e = c.Rhs
 		}
-		if err := rewriteExpr(&x.Rhs); err != nil {
+		if err := rewriteExprs(args); err != nil {
 			return err
 		}
 		fn := &ast.IdentExpr{Value: hiddenConcat}
 		fn.SetLine(x.Line())
 		fn.SetLastLine(x.LastLine())
-		call := &ast.FuncCallExpr{Func: fn, Args: []ast.Expr{x.Lhs, x.Rhs}, AdjustRet: true}
+		call := &ast.FuncCallExpr{Func: fn, Args: args, AdjustRet: true}
 		call.SetLine(x.Line())
 		call.SetLastLine(x.LastLine())
 		*p = call
@@ -236,6 +260,41 @@ func rewriteExpr(p *ast.Expr) error {
 		return rewriteExpr(&x.Expr)
 	case *ast.FunctionExpr:
 		return rewriteBlock(x.Stmts)
+	case *ast.NumberExpr:
+		x.Value = numberLiteral(x.Value)
 	}
 	return nil
+}
+
+// forNumber wraps a numeric for's initial value (which 0), limit (1) or
+// step (2) in a call of the hidden forNumber function, which converts a
+// string as Lua 5.1 does (for i = 1, ARGV[1]); gopher-lua's VM takes only
+// numbers. Expressions that can only be numbers are left alone.
+func forNumber(e *ast.Expr, which int) {
+	switch (*e).(type) {
+	case *ast.NumberExpr, *ast.ArithmeticOpExpr, *ast.UnaryMinusOpExpr, *ast.UnaryLenOpExpr:
+		return
+	}
+	fn := &ast.IdentExpr{Value: hiddenForNumber}
+	fn.SetLine((*e).Line())
+	fn.SetLastLine((*e).LastLine())
+	n := &ast.NumberExpr{Value: strconv.Itoa(which)}
+	call := &ast.FuncCallExpr{Func: fn, Args: []ast.Expr{*e, n}, AdjustRet: true}
+	call.SetLine((*e).Line())
+	call.SetLastLine((*e).LastLine())
+	*e = call
+}
+
+// numberLiteral rewrites a numeral as Lua 5.1 reads it (strtod: "1e400" is
+// inf, "0xffffffffffffffffff" is 4.7e21) in a form gopher-lua's compiler
+// converts to the same number (it reads "1e400" as NaN).
+func numberLiteral(s string) string {
+	v, ok := str2d(s)
+	switch {
+	case !ok:
+		return s
+	case math.IsInf(v, 1):
+		return "Inf"
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }

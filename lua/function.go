@@ -106,8 +106,10 @@ func (s *State) LoadLibrary(ctx context.Context, name string, code, body []byte)
 	s.proxies[s.gproxy] = s.loadG
 	s.loading = lib
 	done := s.runContext(ctx)
+	s.ccalls = 1
+	s.L.Push(s.trapFn)
 	s.L.Push(fn)
-	err = s.L.PCall(0, 0, nil)
+	err = s.L.PCall(1, 0, nil)
 	done()
 	s.loading = nil
 	mt.RawSetString("__index", s.globals)

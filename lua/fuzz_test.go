@@ -44,3 +44,33 @@ func FuzzSandbox(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSyntax: the Lua 5.1 syntax check stops only with a syntax error,
+// never with another panic (checkSyntax would hide one and leave the
+// source to gopher-lua's parser).
+func FuzzSyntax(f *testing.F) {
+	for _, tc := range compileCases {
+		f.Add(tc.src)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		p := &parser{lx: lexer{src: src, line: 1, chunk: "user_script"}}
+		defer func() {
+			if r := recover(); r != nil {
+				t.Fatalf("%q: %v", src, r)
+			}
+		}()
+		p.fs = &funcState{vararg: true}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					if _, ok := r.(bail); !ok {
+						panic(r)
+					}
+				}
+			}()
+			p.next()
+			p.chunk()
+			p.check(tkEOS)
+		}()
+	})
+}

@@ -7,7 +7,9 @@ import (
 
 // goldenVectors are the measured vectors of lua-reference.md §1h (Redis
 // 7.0.15). Each script returns a string; want is that string. Errors are
-// caught with pcall, so want is the Lua error message. known, when set,
+// caught with pcall, so want is the Lua error message; a library function
+// is called from a Lua function there, since Lua names the function after
+// its call site ('?' when pcall calls it directly). known, when set,
 // says why redcurrent differs; those cases are counted, not failed.
 var goldenVectors = []struct {
 	name, src, want, known string
@@ -27,11 +29,11 @@ var goldenVectors = []struct {
 	// string.format
 	{"format %d 3.7", "return string.format('%d', 3.7)", "3", ""},
 	{"format %d '10'", "return string.format('%d', '10')", "10", ""},
-	{"format %d 'x'", "return select(2, pcall(string.format, '%d', 'x'))", "bad argument #2 to 'format' (number expected, got string)", ""},
+	{"format %d 'x'", "return select(2, pcall(function() return string.format('%d', 'x') end))", "bad argument #2 to 'format' (number expected, got string)", ""},
 	{"format %x -1", "return string.format('%x', -1)", "ffffffffffffffff", ""},
-	{"format %s nil", "local ok, e = pcall(string.format, '%s', nil) return e", "bad argument #2 to 'format' (string expected, got nil)", ""},
-	{"format %s %s 1", "local ok, e = pcall(string.format, '%s %s', 1) return e", "bad argument #3 to 'format' (no value)", ""},
-	{"format %s {}", "local ok, e = pcall(string.format, '%s', {}) return e", "bad argument #2 to 'format' (string expected, got table)", ""},
+	{"format %s nil", "local ok, e = pcall(function() return string.format('%s', nil) end) return e", "bad argument #2 to 'format' (string expected, got nil)", ""},
+	{"format %s %s 1", "local ok, e = pcall(function() return string.format('%s %s', 1) end) return e", "bad argument #3 to 'format' (no value)", ""},
+	{"format %s {}", "local ok, e = pcall(function() return string.format('%s', {}) end) return e", "bad argument #2 to 'format' (string expected, got table)", ""},
 	{"format %a", "local ok, e = pcall(string.format, '%a', 1) return e", "invalid option '%a' to 'format'", ""},
 	{"format %s 1e15", "return string.format('%s', 1e15)", "1e+15", ""},
 	{"format %5.1s", "return string.format('%5.1s|', 'abc')", "    a|", ""},
@@ -44,7 +46,7 @@ var goldenVectors = []struct {
 	{"tonumber 0x1F,16", "return tostring(tonumber('0x1F', 16))", "31", ""},
 	{"tonumber -0x10", "return tostring(tonumber('-0x10'))", "-16", ""},
 	{"tonumber 1_000", "return tostring(tonumber('1_000'))", "nil", ""},
-	{"'010'+0", "return tostring('010'+0)", "10", "arithmetic coercion of strings happens in gopher-lua's VM (ParseInt base 0 reads '010' as octal 8); not reachable from library functions"},
+	{"'010'+0", "return tostring('010'+0)", "10", ""},
 	// math.random
 	{"randomseed 42", "math.randomseed(42) local a, b, c = math.random(1000), math.random(1000), math.random() return a .. ' ' .. b .. ' ' .. c", "745 343 0.11108528222474", ""},
 	// patterns
@@ -57,7 +59,7 @@ var goldenVectors = []struct {
 	{"sort invalid order", "local ok, e = pcall(table.sort, {3,1,2,5,4,7,6,9,8}, function(a, b) return true end) return e", "invalid order function for sorting", ""},
 	{"insert arity", "local ok, e = pcall(table.insert, {}, 1, 2, 3) return e", "wrong number of arguments to 'insert'", ""},
 	{"next invalid key", "local ok, e = pcall(next, {}, 'nokey') return e", "invalid key to 'next'", ""},
-	{"math.max()", "local ok, e = pcall(math.max) return e", "bad argument #1 to 'max' (number expected, got no value)", ""},
+	{"math.max()", "local ok, e = pcall(function() return math.max() end) return e", "bad argument #1 to 'max' (number expected, got no value)", ""},
 	// loadstring, coroutine, pcall(error)
 	{"loadstring x=", "local f, e = loadstring('x=') return e", `[string "x="]:1: unexpected symbol near '<eof>'`, ""},
 	{"resume dead", "local co = coroutine.create(function() end) coroutine.resume(co) local ok, e = coroutine.resume(co) return tostring(ok) .. ', ' .. e", "false, cannot resume dead coroutine", ""},
@@ -98,7 +100,7 @@ var goldenVectors = []struct {
 	{"struct pack", "return tohex(struct.pack('>I2i4', 258, -1))", "0102ffffffff", ""},
 	{"struct unpack", "return table.concat({struct.unpack('HH', '\\1\\0\\2\\0')}, ' ')", "1 2 5", ""},
 	{"struct size", "return tostring(struct.size('>iHd'))", "14", ""},
-	{"struct bad option", "local ok, e = pcall(struct.pack, 'y', 1) return e", "bad argument #1 to 'pack' (invalid format option 'y')", ""},
+	{"struct bad option", "local ok, e = pcall(function() return struct.pack('y', 1) end) return e", "bad argument #1 to 'pack' (invalid format option 'y')", ""},
 	// bit
 	{"band", "return tostring(bit.band(0xff, 0x0f))", "15", ""},
 	{"bnot", "return tostring(bit.bnot(0))", "-1", ""},

@@ -36,7 +36,7 @@ func (s *State) openCmsgpack() *lua.LTable {
 
 func (s *State) msgpackPack(L *lua.LState) int {
 	if L.GetTop() == 0 {
-		L.RaiseError("MessagePack pack needs input.")
+		raiseError(L, "MessagePack pack needs input.")
 	}
 	var b []byte
 	for i := 1; i <= L.GetTop(); i++ {
@@ -59,7 +59,7 @@ func msgpackLen(b []byte, n int, fix byte, fixMax int, c16, c32 byte) []byte {
 
 func (s *State) msgpackEncode(L *lua.LState, b []byte, v lua.LValue, depth int) []byte {
 	if len(b) > maxStringSize {
-		L.RaiseError("not enough memory")
+		raiseError(L, "not enough memory")
 	}
 	switch x := v.(type) {
 	case lua.LBool:
@@ -157,7 +157,7 @@ type msgpackDecoder struct {
 	depth int
 }
 
-func (d *msgpackDecoder) bad() { d.L.RaiseError(errBadMsgpack) }
+func (d *msgpackDecoder) bad() { raiseError(d.L, errBadMsgpack) }
 
 func (d *msgpackDecoder) take(n int) string {
 	if n < 0 || len(d.data)-d.pos < n {
@@ -273,14 +273,14 @@ func (d *msgpackDecoder) mapOf(n int) lua.LValue {
 func msgpackUnpack(L *lua.LState, limit, offset int64, withOffset bool) int {
 	data := checkString(L, 1, "unpack")
 	if offset < 0 || offset > int64(len(data)) {
-		L.RaiseError("Start offset %d greater than input length %d.", offset, len(data))
+		raiseError(L, "Start offset %d greater than input length %d.", offset, len(data))
 	}
 	d := &msgpackDecoder{L: L, data: data, pos: int(offset)}
 	var vals []lua.LValue
 	for d.pos < len(data) && (limit <= 0 || int64(len(vals)) < limit) {
 		vals = append(vals, d.decode())
 		if len(vals) > unpackMax {
-			L.RaiseError("too many results to unpack")
+			raiseError(L, "too many results to unpack")
 		}
 	}
 	n := len(vals)

@@ -69,7 +69,7 @@ func (sf *structFmt) next() (opt byte, size int, ok bool) {
 		case 'i', 'I':
 			n := sf.number(4)
 			if n > structMaxIntSize {
-				sf.L.RaiseError("integral size %d is larger than limit of %d", n, structMaxIntSize)
+				raiseError(sf.L, "integral size %d is larger than limit of %d", n, structMaxIntSize)
 			}
 			return opt, n, true
 		case 'c':
@@ -91,7 +91,7 @@ func (sf *structFmt) number(d int) int {
 	for sf.i < len(sf.f) && sf.f[sf.i] >= '0' && sf.f[sf.i] <= '9' {
 		n = n*10 + int(sf.f[sf.i]-'0')
 		if n > 1<<20 {
-			sf.L.RaiseError("size too large")
+			raiseError(sf.L, "size too large")
 		}
 		sf.i++
 	}
@@ -201,7 +201,7 @@ func structPack(L *lua.LState) int {
 		}
 		arg++
 		if len(b) > maxStringSize {
-			L.RaiseError("not enough memory")
+			raiseError(L, "not enough memory")
 		}
 	}
 	L.Push(lua.LString(b))
@@ -226,7 +226,7 @@ func structUnpack(L *lua.LState) int {
 		if opt == 'c' && size == 0 {
 			f, isNum := last.(lua.LNumber)
 			if !isNum || n == 0 {
-				L.RaiseError("format 'c0' needs a previous size")
+				raiseError(L, "format 'c0' needs a previous size")
 			}
 			size = int(f)
 			L.Pop(1)
@@ -282,7 +282,7 @@ func structUnpack(L *lua.LState) int {
 		case 's':
 			end := strings.IndexByte(data[pos:], 0)
 			if end < 0 {
-				L.RaiseError("unfinished string in data")
+				raiseError(L, "unfinished string in data")
 			}
 			v = lua.LString(data[pos : pos+end])
 			size = end + 1
@@ -292,7 +292,7 @@ func structUnpack(L *lua.LState) int {
 		last = v
 		n++
 		if n > unpackMax {
-			L.RaiseError("too many results to unpack")
+			raiseError(L, "too many results to unpack")
 		}
 	}
 	L.Push(lua.LNumber(pos + 1))

@@ -13,8 +13,48 @@ import (
 // "bad argument #2 to 'format' (number expected, got string)", positioned at
 // the calling Lua line. gopher-lua's own checks word these differently.
 
+// Like Lua 5.1, the function is named as the calling code names it
+// ("local f = string.rep f()" is 'f'), '?' when Go code (pcall) called it,
+// and a method call does not count self: "('x'):rep()" misses argument #1.
+// fname documents which function checks.
 func argError(L *lua.LState, n int, fname, msg string) {
-	L.RaiseError("bad argument #%d to '%s' (%s)", n, fname, msg)
+	name, method := callName(L)
+	if method {
+		n--
+		if n == 0 {
+			raiseError(L, "calling '%s' on bad self (%s)", name, msg)
+		}
+	}
+	raiseError(L, "bad argument #%d to '%s' (%s)", n, name, msg)
+}
+
+// raiseError is luaL_error: the message with the position of the running
+// Go function's caller (luaL_where(L, 1)), none when that is not Lua code
+// (pcall(string.rep, ...)). gopher-lua's RaiseError would give the
+// position of the first Lua function up the stack instead.
+func raiseError(L *lua.LState, format string, args ...any) {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	L.Error(lua.LString(where(L, 1)+msg), 0)
+}
+
+// callName is the name Lua 5.1 gives the running Go function: what the
+// calling Lua code called (see objName), "?" when that has no name or the
+// caller is not Lua code; method reports a method call.
+func callName(L *lua.LState) (name string, method bool) {
+	f, ok := frameAt(L, 1)
+	if !ok {
+		return "?", false
+	}
+	switch opOf(f.inst()) {
+	case lua.OP_CALL, lua.OP_TAILCALL, lua.OP_TFORLOOP:
+		if kind, n := f.objName(argA(f.inst())); kind != "" {
+			return n, kind == "method"
+		}
+	}
+	return "?", false
 }
 
 func typeName(L *lua.LState, n int) string {

@@ -27,6 +27,7 @@ type capture struct{ init, len int }
 
 type matcher struct {
 	L     *lua.LState
+	state *State // for gsub's function replacement
 	src   string
 	pat   string
 	level int
@@ -35,13 +36,13 @@ type matcher struct {
 	depth int
 }
 
-func (m *matcher) fail(msg string) { m.L.RaiseError("%s", msg) }
+func (m *matcher) fail(msg string) { raiseError(m.L, "%s", msg) }
 
 func (m *matcher) tick() {
 	m.steps++
 	if m.steps%patternSteps == 0 {
 		if ctx := m.L.Context(); ctx != nil && ctx.Err() != nil {
-			m.L.RaiseError("%s", ctx.Err().Error())
+			raiseError(m.L, "%s", ctx.Err().Error())
 		}
 	}
 }
@@ -474,7 +475,7 @@ func strGmatch(L *lua.LState) int {
 	return 1
 }
 
-func strGsub(L *lua.LState) int {
+func (st *State) strGsub(L *lua.LState) int {
 	src := checkString(L, 1, "gsub")
 	p := checkString(L, 2, "gsub")
 	repl := L.Get(3)
@@ -488,7 +489,7 @@ func strGsub(L *lua.LState) int {
 	if anchor {
 		p = p[1:]
 	}
-	m := &matcher{L: L, src: src, pat: p}
+	m := &matcher{L: L, src: src, pat: p, state: st}
 	var b strings.Builder
 	n := int64(0)
 	s := 0
@@ -509,7 +510,7 @@ func strGsub(L *lua.LState) int {
 			goto done
 		}
 		if b.Len() > maxStringSize {
-			L.RaiseError("not enough memory")
+			raiseError(L, "not enough memory")
 		}
 		if anchor {
 			break
@@ -553,7 +554,7 @@ func (m *matcher) addValue(b *strings.Builder, s, e int, repl lua.LValue) {
 	case *lua.LFunction:
 		L.Push(r)
 		n := m.pushCaptures(s, e, true)
-		L.Call(n, 1)
+		m.state.call(L, n, 1, false)
 		v = L.Get(-1)
 		L.Pop(1)
 	}
@@ -563,7 +564,7 @@ func (m *matcher) addValue(b *strings.Builder, s, e int, repl lua.LValue) {
 	}
 	str, ok := toStr(v)
 	if !ok {
-		L.RaiseError("invalid replacement value (a %s)", v.Type().String())
+		raiseError(L, "invalid replacement value (a %s)", v.Type().String())
 	}
 	b.WriteString(str)
 }

@@ -58,7 +58,7 @@ func (s *State) mathRandom(L *lua.LState) int {
 		}
 		L.Push(lua.LNumber(math.Floor(r*float64(u-l+1)) + float64(l)))
 	default:
-		L.RaiseError("wrong number of arguments")
+		raiseError(L, "wrong number of arguments")
 	}
 	return 1
 }

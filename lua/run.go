@@ -50,20 +50,18 @@ func (s *State) Run(ctx context.Context, c *engine.Client, sc *Script, keys, arg
 // run calls sc.fn with the arguments push pushes (none when nil).
 func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.ReplyWriter, push func(*lua.LState) int) {
 	L := s.L
-	s.client, s.resp, s.errLine = c, 2, 0
+	s.client, s.resp, s.errLine, s.ccalls = c, 2, 0, 1
+	s.coActive, s.coCalls = s.coActive[:0], s.coCalls[:0]
 	defer func() { s.client = nil }()
 	done := s.runContext(ctx)
 	top := L.GetTop()
+	L.Push(s.runTrapFn)
 	L.Push(sc.fn)
 	nargs := 0
 	if push != nil {
 		nargs = push(L)
 	}
-	handler, ok := s.globals.RawGetString("__redis__err__handler").(*lua.LFunction)
-	if !ok {
-		handler = L.NewFunction(s.errHandler)
-	}
-	err := L.PCall(nargs, 1, handler)
+	err := L.PCall(nargs+1, 1, nil)
 	done()
 	if err != nil {
 		L.SetTop(top)

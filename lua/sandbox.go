@@ -8,6 +8,7 @@ import (
 
 	"github.com/redcurrent/redcurrent/engine"
 	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
 )
 
 // Options configure a State.
@@ -28,11 +29,23 @@ type Options struct {
 	CPUTime func() float64
 }
 
-// callStackSize bounds Lua call depth. Redis's Lua fails at about 16,380
-// nested calls with "stack overflow"; gopher-lua's fixed call stack raises
-// the same text when full (its auto-growing stack panics instead, so we do
-// not use it).
-const callStackSize = 16384
+// callStackSize bounds Lua call depth. Redis's Lua (on a fresh VM) has
+// room for 16,383 calls, the script's own included, then fails with "stack
+// overflow"; gopher-lua's fixed call stack raises the same text when full.
+// One more frame holds runTrap, below the script. (pcall also costs one
+// frame more than in Redis, for its trap. The auto-growing stack, which
+// coroutines use, panics instead; see resume.)
+const callStackSize = 16383 + 1
+
+// The value stack (gopher-lua's registry) grows by a fixed step, copying
+// itself each time: a step of a quarter million values keeps a recursion
+// to full depth down to a few copies. registryMaxSize fits 16,384 frames
+// of 255 registers, the most a Lua function has.
+const (
+	registrySize       = 1 << 16
+	registryMaxSize    = 1 << 22
+	threadRegistrySize = 1 << 10
+)
 
 // unpackMax is the most values unpack returns before "too many results to
 // unpack" (LUAI_MAXCSTACK in Redis's Lua: 7,995 values work, 8,000 fail).
@@ -72,22 +85,41 @@ type State struct {
 	client  *engine.Client
 	resp    int // redis.setresp level, 2 at the start of every run
 	errLine int // line of the innermost Lua frame when the last error was raised
+	ccalls  int // nested calls from Go into Lua (Lua 5.1's nCcalls), see call
+	// coActive lists the coroutines being resumed, innermost last, and
+	// coCalls the ccalls count each runs at.
+	coActive []*lua.LState
+	coCalls  []int
+
+	trapFn, runTrapFn *lua.LFunction
+	glFuncs           map[*lua.LFunction]bool
 }
 
 // hiddenConcat is the global that the compiler's rewrite of ".." calls. It
 // is not a valid identifier, so scripts cannot name it, and next skips it.
 const hiddenConcat = "\x00concat"
 
+// hiddenForNumber is the global that converts a numeric for's bounds.
+const hiddenForNumber = "\x00fornum"
+
 // NewState builds a VM as Redis's scriptingInit does: the allowed base
 // library, table, string, math, os.clock, coroutine, cjson, cmsgpack,
 // struct, bit and redis, all read-only, with undefined-global reads failing.
 func NewState(o Options) *State {
 	L := lua.NewState(lua.Options{
-		CallStackSize:   callStackSize,
-		RegistrySize:    1024 * 20,
-		RegistryMaxSize: 1024 * 1024 * 4,
-		SkipOpenLibs:    true,
+		CallStackSize:    callStackSize,
+		RegistrySize:     registrySize,
+		RegistryMaxSize:  registryMaxSize,
+		RegistryGrowStep: registrySize * 4,
+		SkipOpenLibs:     true,
 	})
+	// Coroutines get their own LState, built from L.Options when created:
+	// a small value stack and a call stack that grows as needed (up to the
+	// same depth), so that creating one costs microseconds, not the
+	// 1.6 MB of a full-size stack.
+	L.Options.RegistrySize = threadRegistrySize
+	L.Options.RegistryGrowStep = registrySize
+	L.Options.MinimizeStackMemory = true
 	s := &State{
 		L:         L,
 		opts:      o,
@@ -100,6 +132,8 @@ func NewState(o Options) *State {
 	if s.rand == nil {
 		s.rand = NewRand()
 	}
+	s.trapFn = L.NewFunction(s.trap)
+	s.runTrapFn = L.NewFunction(s.runTrap)
 	for _, open := range []lua.LGFunction{lua.OpenBase, lua.OpenTable, lua.OpenString, lua.OpenMath, lua.OpenCoroutine} {
 		L.Push(L.NewFunction(open))
 		L.Call(0, 0)
@@ -108,12 +142,13 @@ func NewState(o Options) *State {
 	g := L.NewTable()
 	s.globals = g
 	for _, name := range []string{"assert", "error", "getmetatable", "ipairs", "next", "pairs", "rawequal",
-		"select", "type", "xpcall"} {
+		"type", "xpcall"} {
 		g.RawSetString(name, real.RawGetString(name))
 	}
 	g.RawSetString("_VERSION", lua.LString("Lua 5.1"))
 	base := map[string]lua.LGFunction{
-		"tostring":       baseTostring,
+		"tostring":       s.baseTostring,
+		"select":         baseSelect,
 		"tonumber":       baseTonumber,
 		"error":          baseError,
 		"assert":         baseAssert,
@@ -135,7 +170,8 @@ func NewState(o Options) *State {
 	for name, fn := range base {
 		g.RawSetString(name, L.NewFunction(fn))
 	}
-	g.RawSetString(hiddenConcat, L.NewFunction(luaConcat))
+	g.RawSetString(hiddenConcat, L.NewFunction(s.luaConcat))
+	g.RawSetString(hiddenForNumber, L.NewFunction(forNumberCheck))
 	g.RawSetString("__redis__err__handler", L.NewFunction(s.errHandler))
 
 	strlib := s.openString(real.RawGetString("string").(*lua.LTable))
@@ -157,10 +193,26 @@ func NewState(o Options) *State {
 		g.RawSetString(lib.name, s.protect(lib.t, lua.LNil))
 	}
 
+	// gopher-lua's own functions still in use (math's, type, rawequal,
+	// coroutine.running and status) raise with its positions; see
+	// rewordError.
+	s.glFuncs = make(map[*lua.LFunction]bool)
+	for _, t := range []*lua.LTable{real.RawGetString("math").(*lua.LTable), real.RawGetString("coroutine").(*lua.LTable)} {
+		t.ForEach(func(_, v lua.LValue) {
+			if fn, ok := v.(*lua.LFunction); ok {
+				s.glFuncs[fn] = true
+			}
+		})
+	}
+	for _, fn := range []lua.LValue{real.RawGetString("type"), real.RawGetString("rawequal")} {
+		s.glFuncs[fn.(*lua.LFunction)] = true
+	}
+
 	// The string metatable: methods resolve to the real string table, and
 	// getmetatable("") gives a read-only view of it (CVE-2025-46818).
 	mt := L.NewTable()
 	mt.RawSetString("__index", strlib)
+	s.setStringArith(mt)
 	L.SetMetatable(lua.LString(""), mt)
 	smt := L.NewTable()
 	smt.RawSetString("__index", g.RawGetString("string"))
@@ -218,7 +270,7 @@ func (s *State) isProtected(v lua.LValue) bool {
 // readonlyWrite is __newindex of every proxy: raised from the VM's own
 // assignment, so it carries the script position as in Redis.
 func readonlyWrite(L *lua.LState) int {
-	L.RaiseError(roError)
+	raiseError(L, roError)
 	return 0
 }
 
@@ -230,7 +282,7 @@ func readonlyRefuse(L *lua.LState) {
 
 func globalMissing(L *lua.LState) int {
 	name, _ := toStr(L.Get(2))
-	L.RaiseError("Script attempted to access nonexistent global variable '%s'", name)
+	raiseError(L, "Script attempted to access nonexistent global variable '%s'", name)
 	return 0
 }
 
@@ -240,7 +292,7 @@ func (s *State) SetGlobal(name string, v lua.LValue) { s.globals.RawSetString(na
 
 // ---- base library replacements ----
 
-func baseTostring(L *lua.LState) int {
+func (s *State) baseTostring(L *lua.LState) int {
 	if L.GetTop() < 1 {
 		argError(L, 1, "tostring", "value expected")
 	}
@@ -250,9 +302,36 @@ func baseTostring(L *lua.LState) int {
 	case lua.LString:
 		L.Push(v)
 	default:
+		if h := L.GetMetaField(v, "__tostring"); h != lua.LNil {
+			L.Push(h)
+			L.Push(v)
+			s.call(L, 1, 1, false)
+			return 1
+		}
 		L.Push(L.ToStringMeta(v))
 	}
 	return 1
+}
+
+// baseSelect is Lua 5.1's select: "#" counts the arguments after it,
+// n > 0 returns those from the n-th on, n < 0 the last -n.
+func baseSelect(L *lua.LState) int {
+	n := L.GetTop()
+	if s, ok := L.Get(1).(lua.LString); ok && s == "#" {
+		L.Push(lua.LNumber(n - 1))
+		return 1
+	}
+	i := checkInt(L, 1, "select")
+	switch {
+	case i < 0:
+		i = int64(n) + i
+	case i > int64(n):
+		i = int64(n)
+	}
+	if i < 1 {
+		argError(L, 1, "select", "index out of range")
+	}
+	return n - int(i)
 }
 
 func baseTonumber(L *lua.LState) int {
@@ -387,7 +466,7 @@ func baseAssert(L *lua.LState) int {
 	if L.Get(2) != lua.LNil {
 		msg = checkString(L, 2, "assert")
 	}
-	L.RaiseError("%s", msg)
+	raiseError(L, "%s", msg)
 	return 0
 }
 
@@ -405,7 +484,7 @@ func (s *State) basePcall(L *lua.LState) int {
 		argError(L, 1, "pcall", "value expected")
 	}
 	nargs := L.GetTop() - 1
-	err := L.PCall(nargs, lua.MultRet, nil)
+	err := s.pcall(L, nargs, lua.MultRet)
 	if err == nil {
 		L.Insert(lua.LTrue, 1)
 		return L.GetTop()
@@ -424,6 +503,10 @@ func (s *State) basePcall(L *lua.LState) int {
 	return 2
 }
 
+// baseXpcall is xpcall. The handler runs once the failed call has
+// unwound, not on top of it as in Lua 5.1: scripts have no debug library
+// to see the difference, and so a handler also runs after a stack
+// overflow. An error in the handler gives "error in error handling".
 func (s *State) baseXpcall(L *lua.LState) int {
 	fn := L.Get(1)
 	handler, ok := L.Get(2).(*lua.LFunction)
@@ -432,7 +515,7 @@ func (s *State) baseXpcall(L *lua.LState) int {
 	}
 	L.SetTop(0)
 	L.Push(fn)
-	err := L.PCall(0, lua.MultRet, handler)
+	err := s.pcall(L, 0, lua.MultRet)
 	if err == nil {
 		L.Insert(lua.LTrue, 1)
 		return L.GetTop()
@@ -440,8 +523,19 @@ func (s *State) baseXpcall(L *lua.LState) int {
 	if s.killed(L) {
 		L.Error(errorObject(err), 0)
 	}
-	L.Push(lua.LFalse)
+	L.SetTop(0)
+	L.Push(handler)
 	L.Push(errorObject(err))
+	if herr := s.pcallLimit(L, 1, 1, maxCCalls+maxCCalls>>3); herr != nil {
+		if s.killed(L) {
+			L.Error(errorObject(herr), 0)
+		}
+		L.SetTop(0)
+		L.Push(lua.LFalse)
+		L.Push(lua.LString("error in error handling"))
+		return 2
+	}
+	L.Insert(lua.LFalse, 1)
 	return 2
 }
 
@@ -466,10 +560,10 @@ func (s *State) baseRawset(L *lua.LState) int {
 	}
 	k := L.Get(2)
 	if k == lua.LNil {
-		L.RaiseError("table index is nil")
+		raiseError(L, "table index is nil")
 	}
 	if n, ok := k.(lua.LNumber); ok && math.IsNaN(float64(n)) {
-		L.RaiseError("table index is NaN")
+		raiseError(L, "table index is NaN")
 	}
 	t.RawSet(k, L.Get(3))
 	L.SetTop(1)
@@ -495,7 +589,7 @@ func (s *State) baseSetmetatable(L *lua.LState) int {
 		readonlyRefuse(L)
 	}
 	if old, ok := L.GetMetatable(t).(*lua.LTable); ok && old.RawGetString("__metatable") != lua.LNil {
-		L.RaiseError("cannot change a protected metatable")
+		raiseError(L, "cannot change a protected metatable")
 	}
 	L.SetMetatable(t, mt)
 	L.SetTop(1)
@@ -540,7 +634,7 @@ func (s *State) baseNext(L *lua.LState) int {
 			}
 		})
 		if !found {
-			L.RaiseError("invalid key to 'next'")
+			raiseError(L, "invalid key to 'next'")
 		}
 	}
 	for {
@@ -549,7 +643,7 @@ func (s *State) baseNext(L *lua.LState) int {
 			L.Push(lua.LNil)
 			return 1
 		}
-		if ks, ok := nk.(lua.LString); ok && ks == hiddenConcat {
+		if ks, ok := nk.(lua.LString); ok && (ks == hiddenConcat || ks == hiddenForNumber) {
 			k = nk
 			continue
 		}
@@ -601,7 +695,7 @@ func (s *State) baseUnpack(L *lua.LState) int {
 	}
 	n := e - i + 1
 	if n <= 0 || n > unpackMax {
-		L.RaiseError("too many results to unpack")
+		raiseError(L, "too many results to unpack")
 	}
 	for k := i; k <= e; k++ {
 		L.Push(t.RawGetInt(int(k)))
@@ -609,28 +703,45 @@ func (s *State) baseUnpack(L *lua.LState) int {
 	return int(n)
 }
 
-// chunkID is Lua 5.1's luaO_chunkid for loadstring's chunk names.
-func chunkID(name string) string {
-	if strings.HasPrefix(name, "=") || strings.HasPrefix(name, "@") {
-		return name[1:]
+// chunkID is Lua 5.1's luaO_chunkid, the way a chunk name is shown: in
+// runtime errors within 60 bytes (LUA_IDSIZE), in syntax errors within 80
+// (the lexer's MAXSRC). "=name" shows name, "@file" the end of file,
+// anything else [string "its first line"].
+func chunkID(name string, size int) string {
+	if i := strings.IndexByte(name, 0); i >= 0 {
+		name = name[:i] // a C string
+	}
+	switch {
+	case strings.HasPrefix(name, "="):
+		name = name[1:]
+		if len(name) > size-1 {
+			name = name[:size-1]
+		}
+		return name
+	case strings.HasPrefix(name, "@"):
+		name = name[1:]
+		if room := size - len(" '...' ") - 1; len(name) > room {
+			name = "..." + name[len(name)-room:]
+		}
+		return name
 	}
 	line := name
 	if i := strings.IndexAny(line, "\r\n"); i >= 0 {
-		line = line[:i] + "..."
+		line = line[:i]
 	}
-	if len(line) > 60-15 {
-		line = line[:60-15] + "..."
+	if room := size - len(` [string "..."] `) - 1; len(line) > room {
+		line = line[:room]
+	}
+	if len(line) < len(name) {
+		return `[string "` + line + `..."]`
 	}
 	return `[string "` + line + `"]`
 }
 
 func (s *State) loadChunk(L *lua.LState, src, name string) int {
-	if strings.HasPrefix(src, "\x1b") {
-		L.Push(lua.LNil)
-		L.Push(lua.LString(chunkID(name) + ": binary chunks are not allowed"))
-		return 2
-	}
-	fn, err := s.compile(src, chunkID(name))
+	// A binary chunk (string.dump's output) is read as text, which
+	// fails on its first byte, as in Redis's Lua.
+	fn, err := s.compileNamed(src, chunkID(name, 60), chunkID(name, 80))
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err.Error()))
@@ -661,7 +772,7 @@ func (s *State) baseLoad(L *lua.LState) int {
 	var b strings.Builder
 	for {
 		L.Push(fn)
-		L.Call(0, 1)
+		s.call(L, 0, 1, false)
 		v := L.Get(-1)
 		L.Pop(1)
 		if v == lua.LNil {
@@ -669,14 +780,14 @@ func (s *State) baseLoad(L *lua.LState) int {
 		}
 		piece, ok := v.(lua.LString)
 		if !ok {
-			L.RaiseError("reader function must return a string")
+			raiseError(L, "reader function must return a string")
 		}
 		if piece == "" {
 			break
 		}
 		b.WriteString(string(piece))
 		if b.Len() > maxStringSize {
-			L.RaiseError("not enough memory")
+			raiseError(L, "not enough memory")
 		}
 	}
 	return s.loadChunk(L, b.String(), name)
@@ -715,36 +826,85 @@ func baseGcinfo(L *lua.LState) int {
 	return 1
 }
 
-// luaConcat implements "..": the compiler rewrites a .. b into a call to
-// this, so numbers format as Lua 5.1's %.14g (gopher-lua's VM formats them
-// its own way).
-func luaConcat(L *lua.LState) int {
-	a, b := L.Get(1), L.Get(2)
-	as, aok := toStr(a)
-	bs, bok := toStr(b)
-	if aok && bok {
-		if len(as)+len(bs) > maxStringSize {
-			L.RaiseError("not enough memory")
-		}
-		L.Push(lua.LString(as + bs))
-		return 1
+// luaConcat implements "..": the compiler rewrites a .. b .. c into one
+// call of this with the operands, so numbers format as Lua 5.1's %.14g
+// (gopher-lua's VM formats them its own way). Like Lua 5.1's concat it
+// works from the right: runs of strings and numbers are joined at once,
+// any other pair goes to a __concat metamethod.
+func (s *State) luaConcat(L *lua.LState) int {
+	n := L.GetTop()
+	vals := make([]lua.LValue, n)
+	for i := range vals {
+		vals[i] = L.Get(i + 1)
 	}
+	top := n - 1
+	for top > 0 {
+		a, b := vals[top-1], vals[top]
+		_, aok := toStr(a)
+		_, bok := toStr(b)
+		if !aok || !bok {
+			vals[top-1] = s.concatMeta(L, a, b, top)
+			top--
+			continue
+		}
+		// Join the run of strings and numbers that ends at top.
+		first := top - 1
+		for first > 0 {
+			if _, ok := toStr(vals[first-1]); !ok {
+				break
+			}
+			first--
+		}
+		size := 0
+		for _, v := range vals[first : top+1] {
+			str, _ := toStr(v)
+			size += len(str)
+		}
+		if size > maxStringSize {
+			raiseError(L, "not enough memory")
+		}
+		var buf strings.Builder
+		buf.Grow(size)
+		for _, v := range vals[first : top+1] {
+			str, _ := toStr(v)
+			buf.WriteString(str)
+		}
+		vals[first] = lua.LString(buf.String())
+		top = first
+	}
+	L.Push(vals[0])
+	return 1
+}
+
+// concatMeta concatenates a and b (operands top and top+1, counted from
+// 1) with their __concat metamethod, or raises Lua's error naming the
+// first of them that is not a string or a number.
+func (s *State) concatMeta(L *lua.LState, a, b lua.LValue, top int) lua.LValue {
 	h := L.GetMetaField(a, "__concat")
 	if h == lua.LNil {
 		h = L.GetMetaField(b, "__concat")
 	}
 	if h == lua.LNil {
-		bad := a
-		if aok {
-			bad = b
+		bad, n := a, top
+		if _, ok := toStr(a); ok {
+			bad, n = b, top+1
 		}
-		L.RaiseError("attempt to concatenate a %s value", bad.Type().String())
+		reg := -1
+		f, ok := frameAt(L, 1)
+		if ok {
+			if op := opOf(f.inst()); op == lua.OP_CALL || op == lua.OP_TAILCALL {
+				reg = argA(f.inst()) + n
+			}
+		}
+		raiseError(L, "%s", typeErrorText(f, reg, "concatenate", bad))
 	}
 	L.Push(h)
 	L.Push(a)
 	L.Push(b)
-	L.Call(2, 1)
-	return 1
+	s.call(L, 2, 1, true)
+	v := L.Get(-1)
+	L.Pop(1)
+	return v
 }
 
 // runContext installs ctx for one run; gopher-lua then checks it before
@@ -757,23 +917,146 @@ func (s *State) runContext(ctx context.Context) func() {
 	return func() { s.L.RemoveContext() }
 }
 
-// openCoroutine keeps gopher-lua's coroutines, rewording resume's error
-// for a dead coroutine as Lua 5.1 words it.
+// openCoroutine keeps gopher-lua's coroutines, with Lua 5.1's resume and
+// wrap around them: a resume counts as a C call (the 200th nested one
+// fails with "C stack overflow"), errors are worded as Lua 5.1 words them,
+// and wrap adds the caller's position to a string error, as auxwrap does.
 func (s *State) openCoroutine(orig *lua.LTable) *lua.LTable {
 	L := s.L
 	t := L.NewTable()
 	orig.ForEach(func(k, v lua.LValue) { t.RawSet(k, v) })
 	resume := orig.RawGetString("resume")
-	t.RawSetString("resume", L.NewFunction(func(L *lua.LState) int {
+	origCreate := orig.RawGetString("create")
+	// A coroutine's body is wrapped in a Lua function that first sets the
+	// coroutine's Panic hook (gopher-lua sets its own when it starts the
+	// coroutine) and then calls the body and passes its results on. The
+	// hook rewords VM errors while the failing frame is still there, as
+	// trap does for protected calls. The wrapper's frame has no line, so
+	// it is invisible to error positions (like the bottom of a Lua 5.1
+	// coroutine), and it takes the place of the base call slot Lua 5.1
+	// gives a coroutine: the body can nest 16,383 calls, as there.
+	setPanic := L.NewFunction(func(L *lua.LState) int {
+		L.Panic = s.threadPanic
+		return 0
+	})
+	stmts, err := parse.Parse(strings.NewReader(
+		"local setpanic, f = ... local function pass(...) return ... end "+
+			"return function(...) setpanic() return pass(f(...)) end"), "=coroutine")
+	if err != nil {
+		panic(err)
+	}
+	proto, err := lua.Compile(stmts, "=coroutine")
+	if err != nil {
+		panic(err)
+	}
+	for _, fp := range proto.FunctionPrototypes {
+		for i := range fp.DbgSourcePositions {
+			fp.DbgSourcePositions[i] = -1
+		}
+	}
+	bodyMaker := L.NewFunctionFromProto(proto)
+	create := L.NewFunction(func(L *lua.LState) int {
+		fn, ok := L.Get(1).(*lua.LFunction)
+		if !ok || fn.IsG {
+			argError(L, 1, "create", "Lua function expected")
+		}
+		L.SetTop(0)
+		L.Push(origCreate)
+		L.Push(bodyMaker)
+		L.Push(setPanic)
+		L.Push(fn)
+		L.Call(2, 1)
+		L.Call(1, 1)
+		return 1
+	})
+	t.RawSetString("create", create)
+	t.RawSetString("yield", L.NewFunction(func(L *lua.LState) int {
+		// Lua 5.1 refuses to yield out of a call made from C (pcall, a
+		// function given to table.sort or string.gsub...); gopher-lua
+		// would let it through and can corrupt the coroutine. Such calls
+		// count up s.ccalls from where the coroutine started. Outside any
+		// coroutine the script itself is such a call. (Metamethods
+		// and iterators that gopher-lua's VM calls are not counted: a yield
+		// in one of those is not refused.)
+		if n := len(s.coActive); n == 0 || s.ccalls != s.coCalls[n-1] {
+			L.Error(lua.LString("attempt to yield across metamethod/C-call boundary"), 0)
+		}
+		return -1 // gopher-lua's yield: the values on the stack go to resume
+	}))
+	// resumeAt resumes the coroutine at index 1 with the values above it,
+	// leaving resume's results on the stack.
+	resumeAt := func(L *lua.LState) {
 		n := L.GetTop()
-		L.Insert(resume, 1)
-		L.Call(n, lua.MultRet)
-		if L.GetTop() == 2 && L.Get(1) == lua.LFalse {
-			if msg, ok := L.Get(2).(lua.LString); ok && strings.HasSuffix(string(msg), "can not resume a dead thread") {
-				L.Replace(2, lua.LString("cannot resume dead coroutine"))
+		if s.ccalls >= maxCCalls {
+			L.SetTop(0)
+			L.Push(lua.LFalse)
+			L.Push(lua.LString(cStackOverflow))
+			return
+		}
+		co := L.Get(1).(*lua.LState)
+		for i, c := range s.coActive {
+			if c == co {
+				// Resumed by another coroutine that is running now.
+				status := "normal"
+				if i == len(s.coActive)-1 {
+					status = "running"
+				}
+				L.SetTop(0)
+				L.Push(lua.LFalse)
+				L.Push(lua.LString("cannot resume " + status + " coroutine"))
+				return
 			}
 		}
+		saved, active := s.ccalls, len(s.coActive)
+		s.ccalls++
+		s.coActive = append(s.coActive, co)
+		s.coCalls = append(s.coCalls[:active], s.ccalls)
+		L.Insert(resume, 1)
+		L.Call(n, lua.MultRet)
+		s.ccalls, s.coActive, s.coCalls = saved, s.coActive[:active], s.coCalls[:active]
+		if L.GetTop() == 2 && L.Get(1) == lua.LFalse {
+			if msg, ok := L.Get(2).(lua.LString); ok {
+				switch string(msg) {
+				case "can not resume a dead thread":
+					L.Replace(2, lua.LString("cannot resume dead coroutine"))
+				case "lua callstack overflow":
+					// The coroutine's growing call stack is full. Its
+					// frames are still there but for the top one: the
+					// position is that of its caller, the same line in a
+					// recursion.
+					L.Replace(2, lua.LString(where(co, 0)+"stack overflow"))
+				}
+			}
+		}
+	}
+	t.RawSetString("resume", L.NewFunction(func(L *lua.LState) int {
+		if _, ok := L.Get(1).(*lua.LState); !ok {
+			argError(L, 1, "resume", "coroutine expected")
+		}
+		resumeAt(L)
 		return L.GetTop()
+	}))
+	t.RawSetString("wrap", L.NewFunction(func(L *lua.LState) int {
+		if fn, ok := L.Get(1).(*lua.LFunction); !ok || fn.IsG {
+			argError(L, 1, "wrap", "Lua function expected")
+		}
+		L.SetTop(1)
+		L.Insert(create, 1)
+		L.Call(1, 1)
+		co := L.Get(1)
+		L.Push(L.NewClosure(func(L *lua.LState) int {
+			L.Insert(co, 1)
+			resumeAt(L)
+			if L.Get(1) == lua.LFalse {
+				e := L.Get(2)
+				if str, ok := toStr(e); ok {
+					e = lua.LString(where(L, 1) + str)
+				}
+				L.Error(e, 0)
+			}
+			return L.GetTop() - 1
+		}))
+		return 1
 	}))
 	return t
 }

@@ -49,8 +49,9 @@ func TestSandboxEscapes(t *testing.T) {
 		{"getmetatable library", "return tostring(getmetatable(string))", bulk("nil")},
 		{"goto rejected", "goto x", "compile: user_script:1: '=' expected near 'x'"},
 		{"collectgarbage count", "return type(collectgarbage('count'))", bulk("number")},
-		{"unpack limit", "local ok, e = pcall(unpack, {}, 1, 8000) return e", bulk("user_script:1: too many results to unpack")},
-		{"string.rep bounded", "local ok, e = pcall(string.rep, 'x', 2^40) return e", bulk("user_script:1: not enough memory")},
+		{"unpack limit", "local ok, e = pcall(unpack, {}, 1, 8000) return e", bulk("too many results to unpack")},
+		{"unpack limit in a function", "local ok, e = pcall(function() return unpack({}, 1, 8000) end) return e", bulk("user_script:1: too many results to unpack")},
+		{"string.rep bounded", "local ok, e = pcall(string.rep, 'x', 2^40) return e", bulk("not enough memory")},
 		{"stack overflow", "local function f(n) return 1 + f(n + 1) end return f(1)", scriptErr("ERR user_script:1: stack overflow")},
 	}
 	for _, tc := range cases {
@@ -142,6 +143,94 @@ func TestRedisAPI(t *testing.T) {
 			h := newHarness(t)
 			if got := h.eval(tc.src); got != tc.want {
 				t.Fatalf("%s\n got %q\nwant %q", tc.src, got, tc.want)
+			}
+		})
+	}
+}
+
+// Deep recursion ends as in Redis 7.0.15 on a fresh VM (each case gets a
+// new State): Lua-to-Lua calls at 16,384 frames with "stack overflow",
+// calls through library functions at the 200th nested C call with "C stack
+// overflow". The counts were measured on redis-server.
+func TestDeepRecursion(t *testing.T) {
+	const so = "ERR user_script:1: stack overflow"
+	cases := []struct{ name, src, want string }{
+		{"plain", "local function f() return f() + 1 end return f()", scriptErr(so)},
+		{"with argument", "local function f(n) return 1 + f(n + 1) end return f(1)", scriptErr(so)},
+		{"mutual", "local a, b\nfunction a(n) return 1 + b(n) end\nfunction b(n) return 1 + a(n) end\nreturn a(1)", "-ERR user_script:2: stack overflow script: " + testSHA + ", on @user_script:2.\r\n"},
+		{"global function", "function f(n) return f(n + 1) end return f(1)", scriptErr(roErr)},
+		// Redis: 16,381; pcall's trap costs one frame more here.
+		{"depth under pcall", "local n = 0 local function f() n = n + 1 return 1 + f() end local ok, e = pcall(f) return {n, e}",
+			"*2\r\n:16380\r\n" + bulk("user_script:1: stack overflow")},
+		{"depth in a coroutine", "local n = 0 local function f() n = n + 1 return 1 + f() end local ok, e = coroutine.resume(coroutine.create(f)) return {n, e}",
+			"*2\r\n:16383\r\n" + bulk("user_script:1: stack overflow")},
+		{"xpcall handler after overflow", "return {xpcall(function() local function f() return 1 + f() end return f() end, function(e) return 'h:' .. e end)}",
+			"*2\r\n$-1\r\n" + bulk("h:user_script:1: stack overflow")},
+		{"through pcall", "local n = 0 local function f() n = n + 1 local ok, e = pcall(f) return e end return {f(), n}",
+			"*2\r\n" + bulk("C stack overflow") + ":199\r\n"},
+		{"through pcall uncaught", "local function f() local ok, e = pcall(f) if not ok then error(e, 0) end return e end return f()", scriptErr("ERR C stack overflow")},
+		{"through xpcall", "local n = 0 local function f() n = n + 1 return select(2, xpcall(f, function(e) return e end)) end return {f(), n}",
+			"*2\r\n" + bulk("C stack overflow") + ":199\r\n"},
+		{"through gsub", "local n = 0 local function f() n = n + 1 return (string.gsub('x', 'x', f)) end local ok, e = pcall(f) return {e, n}",
+			"*2\r\n" + bulk("C stack overflow") + ":198\r\n"},
+		{"through gsub uncaught", "local function f(s) return 1 + string.gsub('x', 'x', f) end return f()", scriptErr("ERR C stack overflow")},
+		{"through sort", "local n = 0 local function f() n = n + 1 table.sort({1,2,3}, function(a, b) f() return a < b end) end local ok, e = pcall(f) return {e, n}",
+			"*2\r\n" + bulk("C stack overflow") + ":198\r\n"},
+		{"through __tostring", "local n = 0 local function f() n = n + 1 return tostring(setmetatable({}, {__tostring = f})) end local ok, e = pcall(f) return {e, n}",
+			"*2\r\n" + bulk("C stack overflow") + ":198\r\n"},
+		{"through __concat", "local t = setmetatable({}, {__concat = function(a, b) return a .. b end}) return t .. 'x'", scriptErr("ERR user_script:1: C stack overflow")},
+		{"through resume", "local n = 0 local function f() n = n + 1 local co = coroutine.create(f) local ok, e = coroutine.resume(co) if not ok then error(e, 0) end return e end local ok, e = pcall(f) return {e, n}",
+			"*2\r\n" + bulk("C stack overflow") + ":199\r\n"},
+		{"through wrap", "local n = 0 local function f() n = n + 1 return coroutine.wrap(f)() end local ok, e = pcall(f) return {#e, n}",
+			"*2\r\n:3001\r\n:199\r\n"},
+		{"inside a coroutine", "return {pcall(coroutine.wrap(function() local function f() return 1 + f() end return f() end))}",
+			"*2\r\n$-1\r\n" + bulk("user_script:1: stack overflow")},
+		// Redis stops these after 197 metamethod calls; gopher-lua's VM calls
+		// metamethods where they cannot be counted, so only the text is the
+		// same (see the README).
+		{"through __index", "local t = setmetatable({}, {}) getmetatable(t).__index = function(t, k) return t[k] end return t.x", scriptErr("ERR user_script:1: C stack overflow")},
+		{"through __add", "local t = setmetatable({}, {}) getmetatable(t).__add = function(a, b) return a + b end return t + 1", scriptErr("ERR user_script:1: C stack overflow")},
+		{"own error text", "error('stack overflow')", scriptErr(so)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			if got := h.eval(tc.src); got != tc.want {
+				t.Fatalf("%s\n got %q\nwant %q", tc.src, got, tc.want)
+			}
+			// The State is usable afterwards, at full depth again: as on
+			// redis-server, the 16,382nd call's redis.call is the last to run.
+			h.c.calls = nil
+			if got := h.eval("local function f() redis.call('ping') return 1 + f() end return f()"); got != scriptErr(so) || len(h.c.calls) != 16382 {
+				t.Fatalf("after: %q, %d calls", got, len(h.c.calls))
+			}
+		})
+	}
+}
+
+// BenchmarkStackOverflow: a script that recurses until the call stack is
+// full (16,384 frames) and fails.
+func BenchmarkStackOverflow(b *testing.B) {
+	for _, bc := range []struct{ name, src string }{
+		{"lua", "local function f() return f() + 1 end return f()"},
+		{"metamethod", "local t = setmetatable({}, {}) getmetatable(t).__index = function(t, k) return t[k] end return t.x"},
+		{"pcall", "local function f() local ok, e = pcall(f) return e end return f()"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := NewState(Options{Caller: &fakeCaller{}, Version: "7.4.0"})
+			defer s.Close()
+			sc, err := s.Compile(testSHA, "user_script", []byte(bc.src))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			for i := 0; i < b.N; i++ {
+				w := &respWriter{proto: 2}
+				s.Run(ctx, &engine.Client{}, sc, nil, nil, w)
+				if !strings.Contains(w.b.String(), "overflow") {
+					b.Fatal(w.b.String())
+				}
 			}
 		})
 	}

@@ -19,7 +19,7 @@ func (s *State) openString(orig *lua.LTable) *lua.LTable {
 	funcs := map[string]lua.LGFunction{
 		"byte": strByte, "char": strChar, "len": strLen, "sub": strSub, "reverse": strReverse,
 		"upper": strUpper, "lower": strLower, "rep": strRep, "format": strFormat, "dump": strDump,
-		"find": strFind, "match": strMatch, "gmatch": strGmatch, "gsub": strGsub,
+		"find": strFind, "match": strMatch, "gmatch": strGmatch, "gsub": s.strGsub,
 	}
 	for name, fn := range funcs {
 		t.RawSetString(name, L.NewFunction(fn))
@@ -77,7 +77,7 @@ func strByte(L *lua.LState) int {
 	}
 	n := int(j - i + 1)
 	if n > unpackMax {
-		L.RaiseError("string slice too long")
+		raiseError(L, "string slice too long")
 	}
 	for k := i; k <= j; k++ {
 		L.Push(lua.LNumber(str[k-1]))
@@ -131,7 +131,7 @@ func strRep(L *lua.LState) int {
 		return 1
 	}
 	if n > maxStringSize/int64(len(str)) {
-		L.RaiseError("not enough memory")
+		raiseError(L, "not enough memory")
 	}
 	L.Push(lua.LString(strings.Repeat(str, int(n))))
 	return 1
@@ -170,7 +170,7 @@ func strFormat(L *lua.LState) int {
 			i++
 		}
 		if i-start > 5 {
-			L.RaiseError("invalid format (repeated flags)")
+			raiseError(L, "invalid format (repeated flags)")
 		}
 		digits := func() {
 			n := 0
@@ -179,7 +179,7 @@ func strFormat(L *lua.LState) int {
 				n++
 			}
 			if n > 2 {
-				L.RaiseError("invalid format (width or precision too long)")
+				raiseError(L, "invalid format (width or precision too long)")
 			}
 		}
 		digits()
@@ -190,7 +190,7 @@ func strFormat(L *lua.LState) int {
 			digits()
 		}
 		if i >= len(fs) {
-			L.RaiseError("invalid option '%%' to 'format'")
+			raiseError(L, "invalid option '%%' to 'format'")
 		}
 		spec := fs[start:i]
 		conv := fs[i]
@@ -230,10 +230,10 @@ func strFormat(L *lua.LState) int {
 				b.WriteString(fmt.Sprintf("%"+spec+"s", str))
 			}
 		default:
-			L.RaiseError("invalid option '%%%c' to 'format'", conv)
+			raiseError(L, "invalid option '%%%c' to 'format'", conv)
 		}
 		if b.Len() > maxStringSize {
-			L.RaiseError("not enough memory")
+			raiseError(L, "not enough memory")
 		}
 	}
 	L.Push(lua.LString(b.String()))

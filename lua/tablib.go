@@ -15,7 +15,7 @@ func (s *State) openTable(orig *lua.LTable) *lua.LTable {
 	t := L.NewTable()
 	funcs := map[string]lua.LGFunction{
 		"getn":     s.tabGetn,
-		"setn":     func(L *lua.LState) int { L.RaiseError("'setn' is obsolete"); return 0 },
+		"setn":     func(L *lua.LState) int { raiseError(L, "'setn' is obsolete"); return 0 },
 		"maxn":     s.tabMaxn,
 		"insert":   s.tabInsert,
 		"remove":   s.tabRemove,
@@ -71,7 +71,7 @@ func (s *State) tabInsert(L *lua.LState) int {
 		}
 		t.RawSetInt(pos, L.Get(3))
 	default:
-		L.RaiseError("wrong number of arguments to 'insert'")
+		raiseError(L, "wrong number of arguments to 'insert'")
 	}
 	return 0
 }
@@ -109,14 +109,14 @@ func (s *State) tabConcat(L *lua.LState) int {
 	for k := i; k <= j; k++ {
 		str, ok := toStr(t.RawGetInt(int(k)))
 		if !ok {
-			L.RaiseError("invalid value (at index %d) in table for 'concat'", k)
+			raiseError(L, "invalid value (at index %d) in table for 'concat'", k)
 		}
 		b.WriteString(str)
 		if k != j {
 			b.WriteString(sep)
 		}
 		if b.Len() > maxStringSize {
-			L.RaiseError("not enough memory")
+			raiseError(L, "not enough memory")
 		}
 	}
 	L.Push(lua.LString(b.String()))
@@ -138,7 +138,7 @@ func (s *State) tabForeach(L *lua.LState) int {
 		L.Push(fn)
 		L.Push(nk)
 		L.Push(nv)
-		L.Call(2, 1)
+		s.call(L, 2, 1, false)
 		if r := L.Get(-1); r != lua.LNil {
 			return 1
 		}
@@ -158,7 +158,7 @@ func (s *State) tabForeachi(L *lua.LState) int {
 		L.Push(fn)
 		L.Push(lua.LNumber(i))
 		L.Push(t.RawGetInt(i))
-		L.Call(2, 1)
+		s.call(L, 2, 1, false)
 		if r := L.Get(-1); r != lua.LNil {
 			return 1
 		}
@@ -188,7 +188,7 @@ func (s *State) tabSort(L *lua.LState) int {
 		L.Push(cmp)
 		L.Push(a)
 		L.Push(b)
-		L.Call(2, 1)
+		s.call(L, 2, 1, false)
 		r := lua.LVAsBool(L.Get(-1))
 		L.Pop(1)
 		return r
@@ -228,12 +228,12 @@ func (s *State) tabSort(L *lua.LState) int {
 			for {
 				for i++; less(get(i), pivot); i++ {
 					if i >= hi {
-						L.RaiseError("invalid order function for sorting")
+						raiseError(L, "invalid order function for sorting")
 					}
 				}
 				for j--; less(pivot, get(j)); j-- {
 					if j <= lo {
-						L.RaiseError("invalid order function for sorting")
+						raiseError(L, "invalid order function for sorting")
 					}
 				}
 				if j < i {
