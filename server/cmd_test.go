@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -205,22 +204,25 @@ func TestClientUnblock(t *testing.T) {
 	c := dial(t, s)
 	d := dial(t, s)
 	did := strings.TrimSuffix(d.do("CLIENT", "ID")[1:], "\r\n")
-	woken := make(chan bool, 1)
-	s.mu.Lock()
-	for _, cn := range s.conns {
-		if strconv.FormatInt(cn.c.ID, 10) == did {
-			cn.SetUnblock(func(withError bool) { woken <- withError })
+	for _, tc := range []struct{ reason, reply string }{
+		{"TIMEOUT", "*-1\r\n"},
+		{"ERROR", "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"},
+	} {
+		d.send(encode("XREAD", "BLOCK", "0", "STREAMS", "s", "$"))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := s.WaitBlocked(ctx, 1); err != nil {
+			t.Fatalf("XREAD BLOCK 0 never blocked: %v", err)
 		}
-	}
-	s.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.WaitBlocked(ctx, 1); err != nil {
-		t.Fatalf("no client blocked: %v", err)
-	}
-	c.must(":1\r\n", "CLIENT", "UNBLOCK", did, "ERROR")
-	if !<-woken {
-		t.Error("UNBLOCK ERROR woke without error")
+		cancel()
+		c.must(":1\r\n", "CLIENT", "UNBLOCK", did, tc.reason)
+		if got := d.readReply(); got != tc.reply {
+			t.Errorf("CLIENT UNBLOCK %s: blocked client got %q, want %q", tc.reason, got, tc.reply)
+		}
+		// Woken means no longer counted, and nothing left to unblock.
+		if n := s.BlockedClients(); n != 0 {
+			t.Errorf("after CLIENT UNBLOCK %s: %d clients still blocked", tc.reason, n)
+		}
+		c.must(":0\r\n", "CLIENT", "UNBLOCK", did, tc.reason)
 	}
 }
 
