@@ -372,11 +372,12 @@ func argErrorName(L *lua.LState, s string) string {
 // raised in a Go function: that of the first Lua function up the stack.
 func firstLuaWhere(L *lua.LState) string {
 	for level := 1; ; level++ {
-		if _, ok := L.GetStack(level); !ok {
+		dbg, ok := L.GetStack(level)
+		if !ok {
 			return ""
 		}
 		if _, ok := frameAt(L, level); ok {
-			return where(L, level)
+			return frameWhere(L, dbg)
 		}
 	}
 }

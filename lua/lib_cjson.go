@@ -195,7 +195,7 @@ func (s *State) cjsonEncode(L *lua.LState, cfg *cjsonConfig) int {
 }
 
 func (e *cjsonEncoder) fail(v lua.LValue, reason string) {
-	e.L.RaiseError("Cannot serialise %s: %s", v.Type().String(), reason)
+	raiseError(e.L, "Cannot serialise %s: %s", v.Type().String(), reason)
 }
 
 func (e *cjsonEncoder) number(f float64) {
@@ -223,7 +223,7 @@ func (e *cjsonEncoder) number(f float64) {
 
 func (e *cjsonEncoder) value(v lua.LValue, depth int) {
 	if e.b.Len() > maxStringSize {
-		e.L.RaiseError("not enough memory")
+		raiseError(e.L, "not enough memory")
 	}
 	switch x := v.(type) {
 	case lua.LString:
@@ -247,7 +247,7 @@ func (e *cjsonEncoder) value(v lua.LValue, depth int) {
 	case *lua.LTable:
 		depth++
 		if depth > e.cfg.encodeMaxDepth {
-			e.L.RaiseError("Cannot serialise, excessive nesting (%d)", depth)
+			raiseError(e.L, "Cannot serialise, excessive nesting (%d)", depth)
 		}
 		e.table(e.s.real(x), depth)
 	default:
@@ -284,7 +284,7 @@ func (e *cjsonEncoder) arrayLength(t *lua.LTable) int {
 	}
 	if e.cfg.sparseRatio > 0 && max > items*e.cfg.sparseRatio && max > e.cfg.sparseSafe {
 		if e.cfg.sparseConvert == 0 {
-			e.L.RaiseError("Cannot serialise table: excessively sparse array")
+			raiseError(e.L, "Cannot serialise table: excessively sparse array")
 		}
 		return -1
 	}
@@ -442,7 +442,7 @@ func (d *cjsonDecoder) unexpected(what string, tok jsonToken) {
 	if tok.kind == tError {
 		found = tok.err
 	}
-	d.L.RaiseError("Expected %s but found %s at character %d", what, found, tok.pos+1)
+	raiseError(d.L, "Expected %s but found %s at character %d", what, found, tok.pos+1)
 }
 
 func (d *cjsonDecoder) next() jsonToken {
@@ -700,7 +700,7 @@ func decodeUnicodeEscape(s string) (rune, int, bool) {
 func (d *cjsonDecoder) descend(tok jsonToken) {
 	d.depth++
 	if d.depth > d.cfg.decodeMaxDepth {
-		d.L.RaiseError("Found too many nested data structures (%d) at character %d", d.depth, tok.pos+1)
+		raiseError(d.L, "Found too many nested data structures (%d) at character %d", d.depth, tok.pos+1)
 	}
 }
 

@@ -132,8 +132,8 @@ func NewState(o Options) *State {
 	if s.rand == nil {
 		s.rand = NewRand()
 	}
-	s.trapFn = L.NewFunction(s.trap)
-	s.runTrapFn = L.NewFunction(s.runTrap)
+	s.trapFn = L.NewClosure(s.trap, trapMark)
+	s.runTrapFn = L.NewClosure(s.runTrap, trapMark)
 	for _, open := range []lua.LGFunction{lua.OpenBase, lua.OpenTable, lua.OpenString, lua.OpenMath, lua.OpenCoroutine} {
 		L.Push(L.NewFunction(open))
 		L.Call(0, 0)
@@ -428,16 +428,44 @@ func digitValue(c byte) int {
 }
 
 // where is luaL_where: "source:line: " for a Lua function at level, "" for
-// a Go one (level 0 is the running function).
+// a Go one (level 0 is the running function). Levels count the frames Lua
+// 5.1 would have: the trap frames protected calls add (see trap) are
+// skipped, so pcall(error, "x", 2) names the caller of pcall, as in Redis.
 func where(L *lua.LState, level int) string {
-	dbg, ok := L.GetStack(level)
-	if !ok {
-		return ""
+	var dbg *lua.Debug
+	for at := 0; ; at++ {
+		d, ok := L.GetStack(at)
+		if !ok {
+			return ""
+		}
+		if fn, _ := L.GetInfo("f", d, lua.LNil); isTrap(fn) {
+			continue
+		}
+		if level == 0 {
+			dbg = d
+			break
+		}
+		level--
 	}
+	return frameWhere(L, dbg)
+}
+
+// frameWhere is where for the frame dbg.
+func frameWhere(L *lua.LState, dbg *lua.Debug) string {
 	if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.CurrentLine < 0 || dbg.What == "G" {
 		return ""
 	}
 	return dbg.Source + ":" + itoa(dbg.CurrentLine) + ": "
+}
+
+// trapMark is the upvalue that marks trap and runTrap, the Go frames our
+// protected calls add between a caller and the function it calls.
+var trapMark = lua.LString("redcurrent trap")
+
+// isTrap reports whether v is a trap function (see trapMark).
+func isTrap(v lua.LValue) bool {
+	f, ok := v.(*lua.LFunction)
+	return ok && f.IsG && len(f.Upvalues) == 1 && f.Upvalues[0].Value() == trapMark
 }
 
 func baseError(L *lua.LState) int {
