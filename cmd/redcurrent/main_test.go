@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +68,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 func TestRunRejectsBadFlags(t *testing.T) {
 	for _, args := range [][]string{{"--databases", "0"}, {"--loglevel", "loud"}, {"extra"},
 		{"--script-memory-limit", "lots"}, {"--script-memory-limit", "-1"}, {"--script-memory-limit", "1tb"},
-		{"--script-memory-limit", "99999999999gb"}, {"--script-memory-limit", ""}} {
+		{"--script-memory-limit", "99999999999gb"}, {"--script-memory-limit", ""}, {"--procs", "-1"}} {
 		err := run(context.Background(), args, io.Discard, io.Discard)
 		if err == nil || strings.Contains(err.Error(), "ready") {
 			t.Errorf("run(%q) = %v, want an error", args, err)
@@ -129,5 +131,41 @@ func TestRunScriptMemoryLimit(t *testing.T) {
 	io.WriteString(c, "PING\r\n")
 	if got, err := r.ReadString('\n'); err != nil || got != "+PONG\r\n" {
 		t.Fatalf("PING after the script: %q (%v)", got, err)
+	}
+}
+
+// --procs sets GOMAXPROCS while the server runs (1 by default) and puts
+// it back when run returns.
+func TestRunProcs(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{{nil, 1}, {[]string{"--procs", "3"}, 3}, {[]string{"--procs", "0"}, before}} {
+		if os.Getenv("GOMAXPROCS") != "" && tc.args == nil {
+			tc.want = before // $GOMAXPROCS wins over the default
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, append([]string{"--port", "0", "--loglevel", "warning"}, tc.args...), pw, io.Discard)
+			pw.Close()
+		}()
+		out := bufio.NewReader(pr)
+		if _, err := out.ReadString('\n'); err != nil {
+			t.Fatalf("%q: no ready line: %v", tc.args, err)
+		}
+		if got := runtime.GOMAXPROCS(0); got != tc.want {
+			t.Errorf("%q: GOMAXPROCS %d while serving, want %d", tc.args, got, tc.want)
+		}
+		cancel()
+		go io.Copy(io.Discard, out)
+		if err := <-done; err != nil {
+			t.Fatalf("%q: run: %v", tc.args, err)
+		}
+		if got := runtime.GOMAXPROCS(0); got != before {
+			t.Errorf("%q: GOMAXPROCS %d after run, want %d back", tc.args, got, before)
+		}
 	}
 }
