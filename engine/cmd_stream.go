@@ -334,16 +334,12 @@ func (e *Engine) XSetID(c *Client, a generated.XSetIDArgs, w ReplyWriter) error 
 	if err != nil {
 		return err
 	}
-	if a.EntriesAdded.Set && a.EntriesAdded.V < 0 {
-		return ErrEntriesAddedNeg
-	}
+	// The parser has checked ENTRIESADDED (min 0) and MAXDELETEDID (a
+	// strict ID no greater than last-id: checkMaxDeletedID).
 	var maxDel StreamID
 	if a.MaxDeletedID.Set {
 		if maxDel, err = ParseStreamID(a.MaxDeletedID.V, 0); err != nil {
 			return err
-		}
-		if id.Less(maxDel) {
-			return ErrXSetIDProvidedMax
 		}
 	}
 	_, s, err := e.readStream(c.DB, a.Key)

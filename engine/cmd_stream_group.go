@@ -89,7 +89,8 @@ func (e *Engine) XGroupSetID(c *Client, a generated.XGroupSetIDArgs, w ReplyWrit
 	}
 	id := s.lastID
 	if a.IDSelector.Which == "ID" {
-		if id, _, err = parseRangeID(a.IDSelector.ID, 0); err != nil {
+		// streamParseIDOrReply: "-" and "+" but no "(" form.
+		if id, _, err = parseID(a.IDSelector.ID, 0, false, false); err != nil {
 			return err
 		}
 	}
@@ -338,9 +339,10 @@ func (e *Engine) XClaim(c *Client, a generated.XClaimArgs, w ReplyWriter) error 
 	}
 	ids := make([]StreamID, len(a.ID))
 	for i, b := range a.ID {
+		// The parser ended the IDs at the first word that is not one
+		// (check_ends), so these parse.
 		if ids[i], err = ParseStreamID(b, 0); err != nil {
-			// The first word that is not an ID starts the options.
-			return ErrXClaimOption(b)
+			return err
 		}
 	}
 	var lastID StreamID

@@ -70,7 +70,6 @@ var (
 	ErrXSetIDMaxDeleted   = &Error{"ERR", "The ID specified in XSETID is smaller than current max_deleted_entry_id"}
 	ErrXSetIDProvidedMax  = &Error{"ERR", "The ID specified in XSETID is smaller than the provided max_deleted_entry_id"}
 	ErrXSetIDEntriesAdded = &Error{"ERR", "The entries_added specified in XSETID is smaller than the target stream length"}
-	ErrEntriesAddedNeg    = &Error{"ERR", "entries_added must be positive"}
 	ErrXInfoStreamArgs    = &Error{"ERR", "unknown subcommand or wrong number of arguments for 'STREAM'. Try XINFO HELP."}
 
 	// Consumer groups (t_stream.c).
@@ -101,11 +100,6 @@ func ErrNoGroupRead(key, group []byte) *Error {
 // ErrNoGroupForKey is the reply of XGROUP and XINFO CONSUMERS to a missing group.
 func ErrNoGroupForKey(key, group []byte) *Error {
 	return Errorf("NOGROUP", "No such consumer group '%s' for key name '%s'", group, key)
-}
-
-// ErrXClaimOption is XCLAIM's reply to a word that is neither an ID nor an option.
-func ErrXClaimOption(opt []byte) *Error {
-	return Errorf("ERR", "Unrecognized XCLAIM option '%s'", opt)
 }
 
 // Scripting errors (lua package: eval.c, script.c, functions.c).
