@@ -117,6 +117,35 @@ func optInt(L *lua.LState, n int, fname string, d int64) int64 {
 	return checkInt(L, n, fname)
 }
 
+// checkCInt is luaL_checkint, the C int the library functions that take
+// one (table.insert, select, unpack, string.char, ...) see: the 64-bit
+// conversion cut to 32 bits, so NaN and out-of-range numbers become 0 and
+// 2^32+1 becomes 1.
+func checkCInt(L *lua.LState, n int, fname string) int64 {
+	return int64(int32(checkInt(L, n, fname)))
+}
+
+// optCInt is luaL_optint: checkCInt, or d when the argument is absent.
+func optCInt(L *lua.LState, n int, fname string, d int64) int64 {
+	if L.Get(n) == lua.LNil {
+		return d
+	}
+	return checkCInt(L, n, fname)
+}
+
+// checkKilled stops a Go loop of a library function when the script has
+// been killed (SCRIPT KILL, the memory cap): gopher-lua checks the
+// context only between Lua instructions. Call it every iteration; it
+// looks at the context every 4096.
+func checkKilled(L *lua.LState, i int64) {
+	if i&4095 != 0 {
+		return
+	}
+	if ctx := L.Context(); ctx != nil && ctx.Err() != nil {
+		L.RaiseError("%s", ctx.Err().Error())
+	}
+}
+
 func checkString(L *lua.LState, n int, fname string) string {
 	s, ok := toStr(L.Get(n))
 	if !ok || n > L.GetTop() {

@@ -484,7 +484,7 @@ func (st *State) strGsub(L *lua.LState) int {
 	default:
 		argError(L, 3, "gsub", "string/function/table expected")
 	}
-	maxN := optInt(L, 4, "gsub", int64(len(src))+1)
+	maxN := optCInt(L, 4, "gsub", int64(len(src))+1)
 	anchor := strings.HasPrefix(p, "^")
 	if anchor {
 		p = p[1:]

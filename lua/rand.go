@@ -45,14 +45,14 @@ func (s *State) mathRandom(L *lua.LState) int {
 	case 0:
 		L.Push(lua.LNumber(r))
 	case 1:
-		u := checkInt(L, 1, "random")
+		u := checkCInt(L, 1, "random")
 		if u < 1 {
 			argError(L, 1, "random", "interval is empty")
 		}
 		L.Push(lua.LNumber(math.Floor(r*float64(u)) + 1))
 	case 2:
-		l := checkInt(L, 1, "random")
-		u := checkInt(L, 2, "random")
+		l := checkCInt(L, 1, "random")
+		u := checkCInt(L, 2, "random")
 		if l > u {
 			argError(L, 2, "random", "interval is empty")
 		}
@@ -65,6 +65,6 @@ func (s *State) mathRandom(L *lua.LState) int {
 
 // mathRandomseed is srand48 of the argument cast to int, as Redis does.
 func (s *State) mathRandomseed(L *lua.LState) int {
-	s.rand.Seed(int32(checkInt(L, 1, "randomseed")))
+	s.rand.Seed(int32(checkCInt(L, 1, "randomseed")))
 	return 0
 }

@@ -321,7 +321,7 @@ func baseSelect(L *lua.LState) int {
 		L.Push(lua.LNumber(n - 1))
 		return 1
 	}
-	i := checkInt(L, 1, "select")
+	i := checkCInt(L, 1, "select")
 	switch {
 	case i < 0:
 		i = int64(n) + i
@@ -338,7 +338,7 @@ func baseTonumber(L *lua.LState) int {
 	if L.GetTop() < 1 {
 		argError(L, 1, "tonumber", "value expected")
 	}
-	base := optInt(L, 2, "tonumber", 10)
+	base := optCInt(L, 2, "tonumber", 10)
 	v := L.Get(1)
 	if base == 10 {
 		if f, ok := toNumber(v); ok {
@@ -470,7 +470,7 @@ func isTrap(v lua.LValue) bool {
 
 func baseError(L *lua.LState) int {
 	v := L.Get(1)
-	level := optInt(L, 2, "error", 1)
+	level := optCInt(L, 2, "error", 1)
 	switch v.(type) {
 	case lua.LString, lua.LNumber:
 		msg, _ := toStr(v)
@@ -699,7 +699,7 @@ func (s *State) baseIpairs(L *lua.LState) int {
 
 func (s *State) ipairsAux(L *lua.LState) int {
 	t := s.real(checkTable(L, 1, "ipairs"))
-	i := checkInt(L, 2, "ipairs") + 1
+	i := checkCInt(L, 2, "ipairs") + 1
 	v := t.RawGetInt(int(i))
 	if v == lua.LNil {
 		return 0
@@ -711,12 +711,12 @@ func (s *State) ipairsAux(L *lua.LState) int {
 
 func (s *State) baseUnpack(L *lua.LState) int {
 	t := s.real(checkTable(L, 1, "unpack"))
-	i := optInt(L, 2, "unpack", 1)
+	i := optCInt(L, 2, "unpack", 1)
 	var e int64
 	if L.Get(3) == lua.LNil {
 		e = int64(t.Len())
 	} else {
-		e = checkInt(L, 3, "unpack")
+		e = checkCInt(L, 3, "unpack")
 	}
 	if i > e {
 		return 0

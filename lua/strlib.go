@@ -89,7 +89,7 @@ func strChar(L *lua.LState) int {
 	n := L.GetTop()
 	b := make([]byte, n)
 	for i := 1; i <= n; i++ {
-		c := checkInt(L, i, "char")
+		c := checkCInt(L, i, "char")
 		if c < 0 || c > 255 {
 			argError(L, i, "char", "invalid value")
 		}

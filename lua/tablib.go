@@ -62,11 +62,12 @@ func (s *State) tabInsert(L *lua.LState) int {
 	case 2:
 		t.RawSetInt(e, L.Get(2))
 	case 3:
-		pos := int(checkInt(L, 2, "insert"))
+		pos := int(checkCInt(L, 2, "insert"))
 		if pos > e {
 			e = pos
 		}
 		for i := e; i > pos; i-- {
+			checkKilled(L, int64(i))
 			t.RawSetInt(i, t.RawGetInt(i-1))
 		}
 		t.RawSetInt(pos, L.Get(3))
@@ -79,9 +80,9 @@ func (s *State) tabInsert(L *lua.LState) int {
 func (s *State) tabRemove(L *lua.LState) int {
 	t := s.writable(L, 1, "remove")
 	e := t.Len()
-	pos := int(optInt(L, 2, "remove", int64(e)))
-	if e == 0 {
-		return 0
+	pos := int(optCInt(L, 2, "remove", int64(e)))
+	if pos < 1 || pos > e {
+		return 0 // outside the array part: nothing to remove
 	}
 	v := t.RawGetInt(pos)
 	for ; pos < e; pos++ {
@@ -98,15 +99,16 @@ func (s *State) tabConcat(L *lua.LState) int {
 	if L.Get(2) != lua.LNil {
 		sep = checkString(L, 2, "concat")
 	}
-	i := optInt(L, 3, "concat", 1)
+	i := optCInt(L, 3, "concat", 1)
 	var j int64
 	if L.Get(4) == lua.LNil {
 		j = int64(t.Len())
 	} else {
-		j = checkInt(L, 4, "concat")
+		j = checkCInt(L, 4, "concat")
 	}
 	var b strings.Builder
 	for k := i; k <= j; k++ {
+		checkKilled(L, k)
 		str, ok := toStr(t.RawGetInt(int(k)))
 		if !ok {
 			raiseError(L, "invalid value (at index %d) in table for 'concat'", k)

@@ -21,6 +21,9 @@ func TestScriptKillBusyLoop(t *testing.T) {
 		{"pcall loop", "while true do pcall(function() while true do end end) end"},
 		{"coroutine loop", "local co = coroutine.create(function() while true do end end) coroutine.resume(co)"},
 		{"xpcall loop", "while true do xpcall(function() while true do end end, function(e) return e end) end"},
+		// A loop inside a Go library function, where gopher-lua does not
+		// look at the context: 2^31 moves of table.insert.
+		{"table.insert loop", "table.insert({}, -2^31, 1)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := start(t, Config{})
