@@ -3,7 +3,6 @@ package lua
 import (
 	"context"
 	"math"
-	"runtime/metrics"
 	"strings"
 
 	"github.com/redcurrent/redcurrent/engine"
@@ -825,12 +824,7 @@ func (s *State) baseLoad(L *lua.LState) int {
 // runtime.ReadMemStats. Scripts never trigger a GC: collectgarbage in
 // gopher-lua runs runtime.GC() for the whole process.
 func heapBytes() float64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(sample)
-	if sample[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return float64(sample[0].Value.Uint64())
+	return float64(metricReader("/memory/classes/heap/objects:bytes")())
 }
 
 func baseCollectgarbage(L *lua.LState) int {

@@ -25,7 +25,6 @@ type watchdog struct {
 	mu      sync.Mutex
 	running bool // the goroutine is live
 	begun   bool // a run began since the last tick
-	gen     uint64
 	active  bool // between begin and end
 
 	run       *Run
@@ -34,29 +33,38 @@ type watchdog struct {
 	busyAfter time.Duration // <= 0: never busy
 	marked    bool          // onBusy already called for this run
 
-	limit   int64 // <= 0: no memory limit
-	cancel  context.CancelCauseFunc
-	baseGen uint64 // the run base was read for
-	base    int64
+	limit  int64 // <= 0: no memory limit
+	cancel context.CancelCauseFunc
+	base   int64 // readBase when the run began
 
 	onBusy   func(*Run)
 	readHeap func() int64
+	readBase func() int64
 	interval time.Duration
 	exited   func() // tests: called when the goroutine exits
 	ticked   func() // tests: called after each tick of a run
 }
 
 func newWatchdog(onBusy func(*Run)) *watchdog {
-	return &watchdog{onBusy: onBusy, readHeap: liveHeap(), interval: watchInterval}
+	return &watchdog{onBusy: onBusy, interval: watchInterval,
+		readHeap: metricReader("/gc/heap/live:bytes"),
+		readBase: metricReader("/memory/classes/heap/objects:bytes")}
 }
 
-// liveHeap returns a reader of the live heap as of the last GC: what a
-// script retains (a garbage-churning script does not count), measured
-// without forcing a GC, since nothing a script does may trigger a
-// process-wide one. GC cycles come on their own as the heap grows, so a
-// growing table is seen within a cycle of passing the limit.
-func liveHeap() func() int64 {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+// The memory a run retains is the live heap as of the last GC (a
+// garbage-churning script does not count), measured without forcing a GC,
+// since nothing a script does may trigger a process-wide one; GC cycles
+// come on their own as the heap grows, so a growing table is seen within a
+// cycle of passing the limit. Its base is every heap object when the run
+// begins, garbage included: the live heap of a later GC cannot exceed it by
+// anything the run did not allocate, so data written by commands before
+// the run never counts as the script's (the live figure of the last GC
+// before the run would not include it).
+
+// metricReader returns a reader of a runtime/metrics byte count; reading
+// does not stop the world, unlike runtime.ReadMemStats.
+func metricReader(name string) func() int64 {
+	sample := []metrics.Sample{{Name: name}}
 	return func() int64 {
 		metrics.Read(sample)
 		if sample[0].Value.Kind() != metrics.KindUint64 {
@@ -72,10 +80,12 @@ func (w *watchdog) begin(r *Run, clock engine.Clock, start time.Time, busyAfter 
 		return
 	}
 	w.mu.Lock()
-	w.gen++
 	w.active, w.begun, w.marked = true, true, false
 	w.run, w.clock, w.start, w.busyAfter = r, clock, start, busyAfter
 	w.limit, w.cancel = limit, cancel
+	if limit > 0 {
+		w.base = w.readBase()
+	}
 	if !w.running {
 		w.running = true
 		go w.loop()
@@ -121,15 +131,9 @@ func (w *watchdog) tick() bool {
 		w.mu.Unlock()
 		return true
 	}
-	if w.limit > 0 && w.cancel != nil {
-		// The base is read at the first tick of each run.
-		heap := w.readHeap()
-		if w.baseGen != w.gen {
-			w.baseGen, w.base = w.gen, heap
-		} else if heap-w.base > w.limit {
-			w.cancel(errScriptMemory)
-			w.cancel = nil
-		}
+	if w.limit > 0 && w.cancel != nil && w.readHeap()-w.base > w.limit {
+		w.cancel(errScriptMemory)
+		w.cancel = nil
 	}
 	var busy *Run
 	if w.busyAfter > 0 && !w.marked && w.clock.Now().Sub(w.start) >= w.busyAfter {

@@ -26,6 +26,7 @@ func newTestWatchdog() *testWatchdog {
 	tw.watchdog = newWatchdog(func(r *Run) { tw.busy <- r })
 	tw.interval = time.Millisecond
 	tw.readHeap = tw.heap.Load
+	tw.readBase = tw.heap.Load
 	tw.watchdog.exited = func() { tw.exited <- struct{}{} }
 	tw.watchdog.ticked = func() {
 		select {
@@ -91,7 +92,7 @@ func TestWatchdogMemory(t *testing.T) {
 	ctx, cancelCtx := context.WithCancelCause(context.Background())
 	tw.heap.Store(1000)
 	tw.begin(&Run{}, clock, clock.Now(), 0, 100, func(err error) { cancel(err); cancelCtx(err) })
-	// The first tick reads the base; growth within the limit is allowed.
+	// begin reads the base; growth within the limit is allowed.
 	waitFor(t, tw.ticked, "first tick")
 	tw.heap.Store(1100)
 	waitFor(t, tw.ticked, "a tick")

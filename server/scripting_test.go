@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +158,14 @@ func TestScriptMemoryLimit(t *testing.T) {
 	c.must(":1000000\r\n", "EVAL", "local n = 0 for i = 1, 1000000 do local s = tostring(i) .. 'garbage' n = n + 1 end return n", "0")
 	c.must("$1\r\nv\r\n", "GET", "k")
 	c.must(":3\r\n", "EVAL", "local t = {} for i = 1, 3 do t[i] = i end return #t", "0")
+	// Nor is data that commands wrote before the run, whether or not a GC
+	// has counted it yet: values of more than the limit, then a script
+	// whose garbage sets off GC cycles.
+	for r := 0; r < 3; r++ {
+		for k := 0; k < 2; k++ {
+			c.must(":40000001\r\n", "SETRANGE", fmt.Sprintf("big%d%d", r, k), "40000000", "x")
+		}
+		c.must(":2000000\r\n", "EVAL", "local s = 0 for i = 1, 2000000 do local t = {i} s = s + #t end return s", "0")
+		c.must(":2\r\n", "DEL", fmt.Sprintf("big%d0", r), fmt.Sprintf("big%d1", r))
+	}
 }
