@@ -66,10 +66,28 @@ func (s *State) pcallLimit(L *lua.LState, nargs, nret, limit int) error {
 		L.Pop(nargs + 1)
 		return &lua.ApiError{Type: lua.ApiErrorRun, Object: lua.LString(cStackOverflow), StackTrace: noTrace}
 	}
+	if fn := L.Get(L.GetTop() - nargs); !callable(L, fn) {
+		// lua_pcall of a value that is not a function, from C: no
+		// position, and the value's own type even when its __call is
+		// not a function either.
+		s.ccalls = saved
+		L.Pop(nargs + 1)
+		return &lua.ApiError{Type: lua.ApiErrorRun, Object: lua.LString("attempt to call a " + fn.Type().String() + " value"), StackTrace: noTrace}
+	}
 	L.Insert(s.trapFn, L.GetTop()-nargs)
 	err := L.PCall(nargs+1, nret, nil)
 	s.ccalls = saved
 	return err
+}
+
+// callable reports whether v can be called: a function, or a value whose
+// __call metamethod is one.
+func callable(L *lua.LState, v lua.LValue) bool {
+	if _, ok := v.(*lua.LFunction); ok {
+		return true
+	}
+	_, ok := L.GetMetaField(v, "__call").(*lua.LFunction)
+	return ok
 }
 
 // noTrace fills ApiError.StackTrace: a non-empty trace stops gopher-lua's

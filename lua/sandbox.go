@@ -508,7 +508,9 @@ func (s *State) killed(L *lua.LState) bool {
 // as its plain "CODE msg" string.
 func (s *State) basePcall(L *lua.LState) int {
 	if L.GetTop() < 1 {
-		argError(L, 1, "pcall", "value expected")
+		// Redis's pcall calls what it is given, and given nothing it
+		// calls its own placeholder, true.
+		L.Push(lua.LTrue)
 	}
 	nargs := L.GetTop() - 1
 	err := s.pcall(L, nargs, lua.MultRet)
@@ -535,11 +537,12 @@ func (s *State) basePcall(L *lua.LState) int {
 // to see the difference, and so a handler also runs after a stack
 // overflow. An error in the handler gives "error in error handling".
 func (s *State) baseXpcall(L *lua.LState) int {
-	fn := L.Get(1)
-	handler, ok := L.Get(2).(*lua.LFunction)
-	if !ok {
-		typeError(L, 2, "xpcall", "function")
+	if L.GetTop() < 2 {
+		argError(L, 2, "xpcall", "value expected")
 	}
+	// Any handler is taken; one that cannot be called fails when an error
+	// needs it ("error in error handling").
+	fn, handler := L.Get(1), L.Get(2)
 	L.SetTop(0)
 	L.Push(fn)
 	err := s.pcall(L, 0, lua.MultRet)

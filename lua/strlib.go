@@ -190,7 +190,9 @@ func strFormat(L *lua.LState) int {
 			digits()
 		}
 		if i >= len(fs) {
-			raiseError(L, "invalid option '%%' to 'format'")
+			// Lua 5.1 names the character after the option, here the
+			// end of the string, which its message formatting drops.
+			raiseError(L, "%s", "invalid option '%' to 'format'")
 		}
 		spec := fs[start:i]
 		conv := fs[i]

@@ -111,7 +111,7 @@ func (s *State) tabConcat(L *lua.LState) int {
 		checkKilled(L, k)
 		str, ok := toStr(t.RawGetInt(int(k)))
 		if !ok {
-			raiseError(L, "invalid value (at index %d) in table for 'concat'", k)
+			raiseError(L, "invalid value (%s) at index %d in table for 'concat'", t.RawGetInt(int(k)).Type().String(), k)
 		}
 		b.WriteString(str)
 		if k != j {
