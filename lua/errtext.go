@@ -54,20 +54,28 @@ func frameAt(L *lua.LState, level int) (luaFrame, bool) {
 		return luaFrame{}, false
 	}
 	p := fn.Proto
+	pc, ok := framePC(L, dbg, p)
+	if !ok {
+		return luaFrame{}, false
+	}
+	return luaFrame{fn: fn, pc: pc}, true
+}
+
+// framePC reads the index of the instruction dbg's frame is executing:
+// gopher-lua reports only its line, so the line table is swapped, for the
+// one call, for one that maps each instruction to its index + 1.
+func framePC(L *lua.LState, dbg *lua.Debug, p *lua.FunctionProto) (int, bool) {
 	saved := p.DbgSourcePositions
+	defer func() { p.DbgSourcePositions = saved }()
 	ident := make([]int, len(p.Code))
 	for i := range ident {
 		ident[i] = i + 1
 	}
 	p.DbgSourcePositions = ident
 	dbg.CurrentLine = 0
-	_, err = L.GetInfo("l", dbg, lua.LNil)
-	p.DbgSourcePositions = saved
+	_, err := L.GetInfo("l", dbg, lua.LNil)
 	pc := dbg.CurrentLine - 1
-	if err != nil || pc < 0 || pc >= len(p.Code) {
-		return luaFrame{}, false
-	}
-	return luaFrame{fn: fn, pc: pc}, true
+	return pc, err == nil && pc >= 0 && pc < len(p.Code)
 }
 
 func (f luaFrame) inst() uint32 { return f.fn.Proto.Code[f.pc] }
