@@ -204,15 +204,21 @@ func (e *Engine) rename(dbi int, key, newKey []byte, nx bool) (bool, error) {
 // database (copyCommand); 0 when the source is missing or the destination
 // exists without REPLACE.
 func (e *Engine) Copy(c *Client, a generated.CopyArgs, w ReplyWriter) error {
+	// copyCommand checks DB's index inside its option loop: a parse error
+	// before DB or in its value comes first, then the index, then a parse
+	// error after it (late_errors).
+	if a.Err != nil && (!a.DestinationDB.Set || a.Err.Arg == "destination-db") {
+		return a.Err
+	}
 	dst := c.DB
 	if a.DestinationDB.Set {
-		if a.DestinationDB.V < math.MinInt32 || a.DestinationDB.V > math.MaxInt32 {
-			return ErrIntRange
-		}
 		if !e.validDB(a.DestinationDB.V) {
 			return ErrDBIndex
 		}
 		dst = int(a.DestinationDB.V)
+	}
+	if a.Err != nil {
+		return a.Err
 	}
 	if dst == c.DB && string(a.Source) == string(a.Destination) {
 		return ErrSameObject

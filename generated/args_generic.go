@@ -8,11 +8,20 @@ type CopyArgs struct {
 	Destination   []byte
 	DestinationDB Opt[int64]
 	Replace       bool
+	Err           *ArgError // a parse error the handler reports where Redis checks (late_errors)
 }
 
 // ParseCopy parses argv for COPY into a (argv[0] is the command name).
 // Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
 func ParseCopy(argv [][]byte, a *CopyArgs) error {
+	if err := parseCopy(argv, a); err != nil && a.Err == nil {
+		a.Err = err
+	}
+	return nil
+}
+
+// parseCopy is ParseCopy's parse proper; its error goes to a.Err.
+func parseCopy(argv [][]byte, a *CopyArgs) *ArgError {
 	i, n := 1, len(argv)
 	if i >= n {
 		return &ArgError{Arg: "source", Msg: "ERR syntax error"}
