@@ -723,8 +723,10 @@ func (s *State) baseUnpack(L *lua.LState) int {
 	if i > e {
 		return 0
 	}
+	// lua_checkstack: the results and unpack's own arguments must fit in
+	// LUAI_MAXCSTACK (8,000) slots.
 	n := e - i + 1
-	if n <= 0 || n > unpackMax {
+	if n <= 0 || n+int64(L.GetTop()) > unpackMax+1 {
 		raiseError(L, "too many results to unpack")
 	}
 	for k := i; k <= e; k++ {
