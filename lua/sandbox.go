@@ -46,8 +46,10 @@ const (
 	threadRegistrySize = 1 << 10
 )
 
-// unpackMax is the most values unpack returns before "too many results to
-// unpack" (LUAI_MAXCSTACK in Redis's Lua: 7,995 values work, 8,000 fail).
+// unpackMax is one less than LUAI_MAXCSTACK (8,000), the C stack slots a
+// library function may fill: unpack fails with "too many results to
+// unpack" when its results and its own arguments would not fit, and
+// cmsgpack and struct bound the values they return with it.
 const unpackMax = 7999
 
 // roError is the text of every write to a protected table (Redis's readonly
