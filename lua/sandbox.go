@@ -134,7 +134,7 @@ func NewState(o Options) *State {
 		s.rand = NewRand()
 	}
 	s.trapFn = L.NewClosure(s.trap, trapMark)
-	s.runTrapFn = L.NewClosure(s.runTrap, trapMark)
+	s.runTrapFn = L.NewClosure(s.runTrap, runTrapMark)
 	for _, open := range []lua.LGFunction{lua.OpenBase, lua.OpenTable, lua.OpenString, lua.OpenMath, lua.OpenCoroutine} {
 		L.Push(L.NewFunction(open))
 		L.Call(0, 0)
@@ -440,6 +440,18 @@ func where(L *lua.LState, level int) string {
 			return ""
 		}
 		if fn, _ := L.GetInfo("f", d, lua.LNil); isTrap(fn) {
+			// gopher-lua answers a level that falls on frames a tail call
+			// replaced with the bottom frame, the run's runTrap, though
+			// more frames follow. Lua 5.1 counts such a level, and it has
+			// no position.
+			if isRunTrap(fn) {
+				if _, more := L.GetStack(at + 1); more {
+					if level == 0 {
+						return ""
+					}
+					level--
+				}
+			}
 			continue
 		}
 		if level == 0 {
@@ -459,14 +471,24 @@ func frameWhere(L *lua.LState, dbg *lua.Debug) string {
 	return dbg.Source + ":" + itoa(dbg.CurrentLine) + ": "
 }
 
-// trapMark is the upvalue that marks trap and runTrap, the Go frames our
-// protected calls add between a caller and the function it calls.
-var trapMark = lua.LString("redcurrent trap")
+// trapMark and runTrapMark are the upvalues that mark trap and runTrap,
+// the Go frames our protected calls add between a caller and the function
+// it calls.
+var (
+	trapMark    = lua.LString("redcurrent trap")
+	runTrapMark = lua.LString("redcurrent run trap")
+)
 
-// isTrap reports whether v is a trap function (see trapMark).
+// isTrap reports whether v is a trap or runTrap function.
 func isTrap(v lua.LValue) bool {
 	f, ok := v.(*lua.LFunction)
-	return ok && f.IsG && len(f.Upvalues) == 1 && f.Upvalues[0].Value() == trapMark
+	return ok && f.IsG && len(f.Upvalues) == 1 && (f.Upvalues[0].Value() == trapMark || f.Upvalues[0].Value() == runTrapMark)
+}
+
+// isRunTrap reports whether v is runTrap, the bottom frame of a run.
+func isRunTrap(v lua.LValue) bool {
+	f, ok := v.(*lua.LFunction)
+	return ok && f.IsG && len(f.Upvalues) == 1 && f.Upvalues[0].Value() == runTrapMark
 }
 
 func baseError(L *lua.LState) int {
