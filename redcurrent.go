@@ -38,8 +38,11 @@ type Options struct {
 	// Databases is the number of databases (default 16).
 	Databases int
 	// ScriptMemoryLimit stops a Lua script whose run grows the heap by more
-	// than this many bytes, with "not enough memory". Zero: 1 GiB;
-	// negative: no limit.
+	// than this many bytes, with "not enough memory". Growth is the live
+	// heap (as of the last GC) beyond every heap object when the run began,
+	// garbage included, so that nothing written before the run counts: a
+	// script may retain up to the garbage present then on top of the limit
+	// before it is stopped. Zero: 1 GiB; negative: no limit.
 	ScriptMemoryLimit int64
 	// Logger receives the server's log lines; nil discards them.
 	Logger *slog.Logger
