@@ -25,6 +25,10 @@ import (
 // longest count line, Redis buffers while waiting for its end.
 const inlineMax = 64 * 1024
 
+// bigArg is PROTO_MBULK_BIG_ARG: from this length on, the buffer grows to
+// fit an argument exactly instead of doubling past it.
+const bigArg = 32 * 1024
+
 // readBufSize is the reader's buffer to begin with (PROTO_IOBUF_LEN), and
 // the size it goes back to once a big request is done.
 const readBufSize = 16 * 1024
@@ -114,9 +118,9 @@ func (r *reader) next() ([][]byte, error) {
 // fill reads more input. It first makes room: an empty buffer starts over
 // (at its initial size if a big request grew it); a full one moves the
 // pending request to the front when that frees at least half of it, and
-// otherwise grows toward what the request needs, at least by half, at most
-// to double, so that a big argument costs O(n) copying and a declared length
-// alone reserves nothing.
+// otherwise doubles (toward the end of a big argument, by half at least), so
+// that a big request costs O(n) copying and a declared length alone reserves
+// nothing.
 func (r *reader) fill() error {
 	switch {
 	case r.start == r.end:
@@ -136,7 +140,10 @@ func (r *reader) fill() error {
 			break
 		}
 		size := 2 * len(r.buf)
-		if r.want > pending {
+		if r.bulk >= bigArg && r.want > pending {
+			// A big argument: stop at its end rather than doubling past it
+			// (still by half at least, so many big arguments in a row
+			// cost O(n) too).
 			size = min(size, max(r.want, len(r.buf)+len(r.buf)/2))
 		}
 		nb := make([]byte, max(size, pending+readBufSize/4))
@@ -277,12 +284,21 @@ func (r *reader) parseMultibulk(b []byte) ([][]byte, int, error) {
 			r.want = r.pos + int(r.bulk) + 2
 			return nil, 0, nil
 		}
+		if len(r.spans) == cap(r.spans) {
+			// Grow by doubling, never past the count announced (nor
+			// toward it before the arguments come).
+			n := min(max(2*cap(r.spans), 16), len(r.spans)+int(r.left))
+			r.spans = append(make([]span, 0, n), r.spans...)
+		}
 		r.spans = append(r.spans, span{r.pos, int(r.bulk)})
 		r.pos += int(r.bulk) + 2 // the two bytes after the data are not checked, as in Redis
 		r.left--
 		r.bulk, r.scan, r.want = -1, r.pos, 0
 	}
 	argv := r.argv[:0]
+	if cap(argv) < len(r.spans) {
+		argv = make([][]byte, 0, len(r.spans))
+	}
 	for _, sp := range r.spans {
 		argv = append(argv, b[sp.off:sp.off+sp.n:sp.off+sp.n])
 	}
