@@ -70,6 +70,7 @@ type reader struct {
 	// offsets relative to start.
 	kind  byte  // 0: none yet; '*': multibulk; 'i': inline
 	scan  int   // where the search for the current line's end resumes
+	nul   bool  // a NUL came before the current line's end: it never ends
 	pos   int   // the next byte to parse
 	left  int64 // multibulk: arguments still to read (count line read when kind == '*' and pos > 0)
 	bulk  int64 // the next argument's length; -1 while its header is unread
@@ -196,16 +197,20 @@ func (r *reader) parse() (argv [][]byte, done bool, err error) {
 	}
 	r.start += n
 	r.pending.Store(int64(r.end - r.start))
-	r.kind, r.scan, r.pos, r.left, r.bulk, r.want = 0, 0, 0, 0, -1, 0
+	r.kind, r.scan, r.nul, r.pos, r.left, r.bulk, r.want = 0, 0, false, 0, 0, -1, 0
 	r.spans = r.spans[:0]
 	return argv, true, nil
 }
 
 // lineEnd finds c in b from r.scan as C's strchr does on Redis's query
 // buffer: a NUL byte ends the search, so a request with a NUL before its
-// line end waits for more input for good, as in Redis. r.scan is left where
-// the next search resumes.
+// line end waits for more input for good, as in Redis (r.nul remembers it,
+// so more input is not searched again). r.scan is left where the next search
+// resumes.
 func (r *reader) lineEnd(b []byte, c byte) int {
+	if r.nul {
+		return -1
+	}
 	rest := b[r.scan:]
 	i := bytes.IndexByte(rest, c)
 	end := i
@@ -213,7 +218,7 @@ func (r *reader) lineEnd(b []byte, c byte) int {
 		end = len(rest)
 	}
 	if z := bytes.IndexByte(rest[:end], 0); z >= 0 {
-		r.scan += z // stuck at the NUL
+		r.nul = true
 		return -1
 	}
 	if i < 0 {
