@@ -249,7 +249,7 @@ func (cn *conn) writeLoop() {
 			o.mu.Lock()
 			o.bytes -= int64(len(b))
 			o.chunks--
-			if len(o.free) < 4 && cap(b) <= 1<<20 {
+			if len(o.free) < 2 && cap(b) <= 2*flushThreshold {
 				o.free = append(o.free, b[:0])
 			}
 			o.mu.Unlock()
