@@ -131,6 +131,48 @@ func TestBulkHeaderReservesNothing(t *testing.T) {
 	}
 }
 
+// Without a limit, a client that does not read keeps its replies queued
+// (CLIENT LIST oll and omem show them) while the server reads on; when it
+// reads, every reply comes whole and in order.
+func TestOutputQueuedInOrder(t *testing.T) {
+	s := start(t, Config{})
+	admin := dial(t, s)
+	const n, size = 64, 256 << 10
+	for i := 0; i < n; i++ {
+		admin.must("+OK\r\n", "SET", "k"+strconv.Itoa(i), strings.Repeat(string(rune('A'+i%26)), size))
+	}
+	c := dial(t, s)
+	id := strings.TrimSuffix(strings.TrimPrefix(c.do("CLIENT", "ID"), ":"), "\r\n")
+	var req []byte
+	for i := 0; i < n; i++ {
+		req = append(req, encode("GET", "k"+strconv.Itoa(i))...)
+	}
+	req = append(req, encode("PING")...)
+	c.send(req)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		line := admin.do("CLIENT", "LIST", "ID", id)
+		if clientField(line, "omem") > 0 && clientField(line, "oll") > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no queued output shown: %q", line)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	admin.must("+PONG\r\n", "PING") // the server goes on meanwhile
+	for i := 0; i < n; i++ {
+		want := "$" + strconv.Itoa(size) + "\r\n" + strings.Repeat(string(rune('A'+i%26)), size) + "\r\n"
+		if got := c.readReply(); got != want {
+			t.Fatalf("reply %d: %d bytes, not the value", i, len(got))
+		}
+	}
+	c.must("+PONG\r\n", "PING")
+	if got := c.readReply(); got != "+PONG\r\n" {
+		t.Fatalf("after the pipeline: %q", got)
+	}
+}
+
 // With a hard output-buffer limit, a client that pipelines big replies and
 // never reads is disconnected (checkClientOutputBufferLimits), and the
 // others go on.
