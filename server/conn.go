@@ -314,10 +314,9 @@ func (cn *conn) describe() string {
 	return "id=" + strconv.FormatInt(cn.c.ID, 10) + " addr=" + cn.addr
 }
 
-// FlushReplies writes the replies buffered so far. A blocking command calls
-// it (through engine.Client.Conn) before it waits, so that the replies to
-// the requests before it in the batch are not held back. It must be called
-// from the command's own goroutine.
+// FlushReplies hands the replies buffered so far over for writing (see
+// flush: it never waits for the client to read them). It must be called
+// from the command's own goroutine, without the engine lock.
 func (cn *conn) FlushReplies() error { return cn.flush() }
 
 // SetUnblock registers (f != nil) or clears (nil) the function CLIENT
