@@ -3,6 +3,7 @@ package server
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/redcurrent/redcurrent/engine"
 )
@@ -17,6 +18,12 @@ type config struct {
 	databases        int
 	port             int
 	bind             string
+
+	// client-output-buffer-limit per class: normal, slave, pubsub. The
+	// normal class is published for connections, which read it without
+	// the engine lock.
+	obuf       [3]obufLimit
+	obufPublic atomic.Pointer[obufLimit]
 }
 
 func newConfig(cfg Config) *config {
@@ -40,6 +47,8 @@ func newConfig(cfg Config) *config {
 	if c.bind == "" {
 		c.bind = "* -::*"
 	}
+	c.obuf = [3]obufLimit{{}, {256 << 20, 64 << 20, 60}, {32 << 20, 8 << 20, 60}}
+	c.obufPublic.Store(&obufLimit{})
 	for _, p := range params {
 		if p.def != "" || p.get == nil {
 			c.values[p.name] = p.def
@@ -148,6 +157,7 @@ var params = []*param{
 	{name: "client-query-buffer-limit", check: memParam(1024*1024, 1<<63-1),
 		get: func(s *Server) string { return strconv.FormatInt(s.cfg.queryBufferLimit, 10) },
 		set: func(s *Server, v string) { s.cfg.queryBufferLimit, _ = strconv.ParseInt(v, 10, 64) }},
+	{name: "client-output-buffer-limit", check: checkObufLimits, get: getObufLimits, set: setObufLimits},
 	{name: "loglevel", def: "notice", check: enumParam("debug", "verbose", "notice", "warning")},
 	{name: "maxmemory", def: "0", check: memParam(0, 1<<63-1)},
 	{name: "maxmemory-policy", def: "noeviction", check: enumParam("volatile-lru", "volatile-lfu",
