@@ -39,6 +39,10 @@ func TestRunDebugCommand(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\"") {
 		t.Errorf("EnableDebugCommand no: DEBUG SLEEP 0: %v", err)
 	}
+	if s, err := redcurrent.Run(redcurrent.Options{EnableDebugCommand: "sometimes"}); err == nil {
+		s.Close()
+		t.Error("EnableDebugCommand sometimes accepted")
+	}
 }
 
 // Options.MaxClients is enforced: the connection beyond it reads Redis's

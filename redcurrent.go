@@ -15,6 +15,7 @@ package redcurrent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -76,6 +77,11 @@ type Server struct {
 
 // Run starts a server and returns once it accepts connections.
 func Run(opts Options) (*Server, error) {
+	switch opts.EnableDebugCommand {
+	case "", "no", "yes", "local":
+	default:
+		return nil, fmt.Errorf("redcurrent: EnableDebugCommand %q: want no, yes or local", opts.EnableDebugCommand)
+	}
 	addr := opts.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
