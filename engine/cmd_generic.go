@@ -493,8 +493,6 @@ var objectHelp = []string{
 	"REFCOUNT <key>",
 	"    Return the number of references of the value associated with the specified",
 	"    <key>.",
-	"HELP",
-	"    Prints this help.",
 }
 
 // ObjectHelp lists the OBJECT subcommands (addReplyHelp).

@@ -454,6 +454,4 @@ var commandHelp = []string{
 	"    Return the keys from a full Redis command.",
 	"GETKEYSANDFLAGS <full-command>",
 	"    Return the keys and the access flags from a full Redis command.",
-	"HELP",
-	"    Prints this help.",
 }
