@@ -39,7 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	port := fs.Int("port", 6379, "TCP port (0 picks a free one)")
 	pass := fs.String("requirepass", "", "password clients must AUTH with")
 	dbs := fs.Int("databases", 16, "number of databases")
-	level := fs.String("loglevel", "notice", "debug, verbose, notice or warning")
+	level := fs.String("loglevel", "notice", "debug, verbose, notice, warning or nothing")
 	scriptMem := fs.String("script-memory-limit", "1gb", "heap growth at which a Lua script or function is stopped with\n"+
 		"\"not enough memory\": bytes, or with a unit as in redis.conf (k, kb, m, mb, g, gb;\n"+
 		"1k = 1000, 1kb = 1024); 0 for no limit")
@@ -85,8 +85,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		lv = slog.LevelInfo
 	case "warning":
 		lv = slog.LevelWarn
+	case "nothing":
+		lv = slog.LevelError + 1 // above every level we log at
 	default:
-		return fmt.Errorf("--loglevel must be debug, verbose, notice or warning")
+		return fmt.Errorf("--loglevel must be debug, verbose, notice, warning or nothing")
 	}
 
 	srv, err := redcurrent.Run(redcurrent.Options{
