@@ -103,7 +103,7 @@ func TestAuth(t *testing.T) {
 		c.must("-NOAUTH Authentication required.\r\n", "GET", "k")
 		c.must("-ERR unknown command 'foo', with args beginning with: \r\n", "foo")
 		c.must("-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "nope")
-		c.must("-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n", "HELLO", "3")
+		c.must("-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n", "HELLO", "3")
 		c.must("+OK\r\n", "AUTH", "secret")
 		c.must("$-1\r\n", "GET", "k")
 		c.must("+RESET\r\n", "RESET")
