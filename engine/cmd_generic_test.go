@@ -44,7 +44,7 @@ func TestGenericCommands(t *testing.T) {
 			{cmd: "SCAN 0 MATCH [ab]", resp2: arr(bulk("0"), bulks("a", "b"))},
 			{cmd: "SCAN 0 TYPE string", resp2: arr(bulk("0"), bulks("a", "b", "c"))},
 			{cmd: "SCAN 0 TYPE STREAM", resp2: arr(bulk("0"), bulks("s"))},
-			{cmd: "SCAN 0 TYPE foo", resp2: arr(bulk("0"), "*0\r\n")},
+			{cmd: "SCAN 0 TYPE foo", resp2: "-ERR unknown type name 'foo'\r\n"}, // 7.2
 			{cmd: "SCAN 0 MATCH a* COUNT 100 TYPE string", resp2: arr(bulk("0"), bulks("a"))},
 			{cmd: "SCAN 0 COUNT 0", resp2: syntax},
 			{cmd: "SCAN 0 COUNT -1", resp2: syntax},
