@@ -113,6 +113,16 @@ func TestAuth(t *testing.T) {
 		}
 		c.must("+PONG\r\n", "PING")
 
+		// Redis 7.2 and later drop a failed AUTH's error when replies are
+		// pending, so EXEC promises two replies and sends one
+		// (redis/redis#15640); we keep the protocol whole, as 7.0 did.
+		e := dial(t, s)
+		e.must("+OK\r\n", "AUTH", "secret")
+		e.must("+OK\r\n", "MULTI")
+		e.must("+QUEUED\r\n", "AUTH", "wrong")
+		e.must("+QUEUED\r\n", "AUTH", "secret")
+		e.must("*2\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n+OK\r\n", "EXEC")
+
 		d := dial(t, s)
 		d.must("-NOAUTH Authentication required.\r\n", "MULTI")
 		// Unauthenticated clients may not send big requests.
