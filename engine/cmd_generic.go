@@ -3,7 +3,6 @@ package engine
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/redcurrent/redcurrent/generated"
 )
@@ -111,18 +110,17 @@ func (e *Engine) Scan(c *Client, a generated.ScanArgs, w ReplyWriter) error {
 			return ErrSyntax
 		}
 	}
-	cursor := uint64(a.Cursor)
-	if a.Cursor < 0 {
-		// strtoul reads "-1" as ULONG_MAX: past every key.
-		cursor = math.MaxUint64
-	}
+	cursor := a.Cursor
 	var pattern []byte
 	if a.Pattern.Set && !(len(a.Pattern.V) == 1 && a.Pattern.V[0] == '*') {
 		pattern = a.Pattern.V
 	}
 	var typ string
 	if a.Type.Set {
-		typ = string(a.Type.V)
+		var err error
+		if typ, err = scanType(a.Type.V); err != nil {
+			return err // the parser's check has already said so
+		}
 	}
 	var keys []string
 	next := uint64(0)
@@ -131,7 +129,7 @@ func (e *Engine) Scan(c *Client, a generated.ScanArgs, w ReplyWriter) error {
 			if pattern != nil && !GlobMatch(pattern, []byte(ent.key), false) {
 				return
 			}
-			if a.Type.Set && !strings.EqualFold(typ, ent.val.Type()) {
+			if a.Type.Set && typ != ent.val.Type() {
 				return
 			}
 			keys = append(keys, ent.key)
@@ -493,8 +491,6 @@ var objectHelp = []string{
 	"REFCOUNT <key>",
 	"    Return the number of references of the value associated with the specified",
 	"    <key>.",
-	"HELP",
-	"    Prints this help.",
 }
 
 // ObjectHelp lists the OBJECT subcommands (addReplyHelp).

@@ -44,7 +44,7 @@ func TestGenericCommands(t *testing.T) {
 			{cmd: "SCAN 0 MATCH [ab]", resp2: arr(bulk("0"), bulks("a", "b"))},
 			{cmd: "SCAN 0 TYPE string", resp2: arr(bulk("0"), bulks("a", "b", "c"))},
 			{cmd: "SCAN 0 TYPE STREAM", resp2: arr(bulk("0"), bulks("s"))},
-			{cmd: "SCAN 0 TYPE foo", resp2: arr(bulk("0"), "*0\r\n")},
+			{cmd: "SCAN 0 TYPE foo", resp2: "-ERR unknown type name 'foo'\r\n"}, // 7.2
 			{cmd: "SCAN 0 MATCH a* COUNT 100 TYPE string", resp2: arr(bulk("0"), bulks("a"))},
 			{cmd: "SCAN 0 COUNT 0", resp2: syntax},
 			{cmd: "SCAN 0 COUNT -1", resp2: syntax},
@@ -205,7 +205,7 @@ func TestGenericCommands(t *testing.T) {
 			{cmd: "OBJECT IDLETIME k", advance: 10 * time.Second, resp2: in(10)},
 			{cmd: "TOUCH k", resp2: in(1)},
 			{cmd: "OBJECT IDLETIME k", resp2: in(0)},
-			{cmd: "OBJECT HELP", resp2: "*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n+    Return the kind of internal representation used in order to store the value\r\n+    associated with a <key>.\r\n+FREQ <key>\r\n+    Return the access frequency index of the <key>. The returned integer is\r\n+    proportional to the logarithm of the recent access frequency of the key.\r\n+IDLETIME <key>\r\n+    Return the idle time of the <key>, that is the approximated number of\r\n+    seconds elapsed since the last access to the key.\r\n+REFCOUNT <key>\r\n+    Return the number of references of the value associated with the specified\r\n+    <key>.\r\n+HELP\r\n+    Prints this help.\r\n"},
+			{cmd: "OBJECT HELP", resp2: "*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n+    Return the kind of internal representation used in order to store the value\r\n+    associated with a <key>.\r\n+FREQ <key>\r\n+    Return the access frequency index of the <key>. The returned integer is\r\n+    proportional to the logarithm of the recent access frequency of the key.\r\n+IDLETIME <key>\r\n+    Return the idle time of the <key>, that is the approximated number of\r\n+    seconds elapsed since the last access to the key.\r\n+REFCOUNT <key>\r\n+    Return the number of references of the value associated with the specified\r\n+    <key>.\r\n+HELP\r\n+    Print this help.\r\n"},
 		}},
 		{"lazy expiry hides keys from every command", []step{
 			{cmd: "SET k v PX 100", resp2: ok},

@@ -379,8 +379,6 @@ var xinfoHelp = []string{
 	"    Show the stream consumer groups.",
 	"STREAM <key> [FULL [COUNT <count>]",
 	"    Show information about the stream.",
-	"HELP",
-	"    Prints this help.",
 }
 
 // XInfoHelp lists the XINFO subcommands (addReplyHelp).

@@ -169,8 +169,6 @@ var xgroupHelp = []string{
 	"    Remove the specified group.",
 	"SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
 	"    Set the current group ID and entries_read counter.",
-	"HELP",
-	"    Prints this help.",
 }
 
 // XGroupHelp lists the XGROUP subcommands (addReplyHelp).

@@ -42,7 +42,7 @@ var (
 	ErrWrongPass             = &Error{"WRONGPASS", "invalid username-password pair or user is disabled."}
 	ErrAuthNoPass            = &Error{"ERR", "AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"}
 	ErrNoProto               = &Error{"NOPROTO", "unsupported protocol version"}
-	ErrHelloNoAuth           = &Error{"NOAUTH", "HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"}
+	ErrHelloNoAuth           = &Error{"NOAUTH", "HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"}
 	ErrMultiNested           = &Error{"ERR", "MULTI calls can not be nested"}
 	ErrExecNoMulti           = &Error{"ERR", "EXEC without MULTI"}
 	ErrDiscardNoMulti        = &Error{"ERR", "DISCARD without MULTI"}

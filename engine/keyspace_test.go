@@ -141,11 +141,11 @@ func TestActiveExpire(t *testing.T) {
 	if err := e.check(); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.KeyspaceInfo(); len(got) != 1 || got[0] != "db0:keys=1,expires=0,avg_ttl=0" {
+	if got := e.KeyspaceInfo(); len(got) != 1 || got[0] != "db0:keys=1,expires=0,avg_ttl=0,subexpiry=0" {
 		t.Fatalf("KeyspaceInfo = %q", got)
 	}
 	e.SetTTL(0, "c", 3*time.Second)
-	if got := e.KeyspaceInfo(); got[0] != "db0:keys=1,expires=1,avg_ttl=3000" {
+	if got := e.KeyspaceInfo(); got[0] != "db0:keys=1,expires=1,avg_ttl=3000,subexpiry=0" {
 		t.Fatalf("KeyspaceInfo = %q", got)
 	}
 }

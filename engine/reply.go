@@ -51,10 +51,14 @@ type ReplyWriter interface {
 }
 
 // WriteHelp is the reply of every HELP subcommand (Redis's addReplyHelp):
-// an array of status lines.
+// an array of status lines, lines followed by the HELP entry every such
+// reply ends with ("Print this help." since 7.2, redis/redis#10965; 7.0
+// said "Prints").
 func WriteHelp(w ReplyWriter, lines []string) {
-	w.Array(len(lines))
+	w.Array(len(lines) + 2)
 	for _, l := range lines {
 		w.Simple(l)
 	}
+	w.Simple("HELP")
+	w.Simple("    Print this help.")
 }

@@ -149,42 +149,6 @@ func parseID(b []byte, missingSeq uint64, strict, star bool) (id StreamID, seqGi
 	return StreamID{ms, seq}, seqGiven, nil
 }
 
-// parseULL is Redis's string2ull: string2ll when that succeeds (negative
-// values rejected), else strtoull, which skips leading white space and
-// takes a sign ("-1" is rejected above, but " -1" wraps to 2^64-1).
-func parseULL(b []byte) (uint64, bool) {
-	if n, ok := generated.ParseInt(b); ok {
-		if n < 0 {
-			return 0, false
-		}
-		return uint64(n), true
-	}
-	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] >= '\t' && b[i] <= '\r') {
-		i++
-	}
-	neg := false
-	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		neg = b[i] == '-'
-		i++
-	}
-	if i == len(b) {
-		return 0, false
-	}
-	var v uint64
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := uint64(c - '0')
-		if v > (math.MaxUint64-d)/10 {
-			return 0, false // ERANGE
-		}
-		v = v*10 + d
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
+// parseULL is Redis's string2ull, which reads a C string: see
+// generated.ParseUint.
+func parseULL(b []byte) (uint64, bool) { return generated.ParseUint(b) }

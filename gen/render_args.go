@@ -229,7 +229,7 @@ func scalarType(a *Arg) *jen.Statement {
 	}
 	switch a.Type {
 	case "integer", "unix-time":
-		if a.ann().Parser == "strtoul" {
+		if a.ann().Parser == "string2ull" {
 			return jen.Uint64()
 		}
 		return jen.Int64()
@@ -977,7 +977,7 @@ func (g *pgen) convert(a *Arg, target func() *jen.Statement, path string, at *je
 		if an.Error != "" {
 			msg = an.Error
 		}
-		if an.Parser == "strtoul" {
+		if an.Parser == "string2ull" {
 			return []jen.Code{jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("ParseUint").Call(val), jen.Op("!").Id("ok")).Block(g.errReturn(path, msg, at)).Else().Block(target().Op("=").Id("v"))}
 		}
 		rangeMsg := msg

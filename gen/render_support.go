@@ -114,17 +114,24 @@ func renderSupport() *jen.File {
 		jen.Return(jen.Int64().Call(jen.Id("v")), jen.True()),
 	)
 
-	comment(f, "ParseUint parses an unsigned 64-bit integer as C's strtoul(s, &end, 10) does\n"+
-		"where Redis checks only for a leading space, unconsumed bytes and ERANGE\n"+
-		"(parseScanCursorOrReply): an optional '+' or '-' ('-' negates modulo 2^64, so\n"+
-		"\"-1\" is 18446744073709551615), leading zeros, and \"\" (0) are accepted.")
+	comment(f, "ParseUint parses an unsigned 64-bit integer as Redis's string2ull does for\n"+
+		"the SCAN cursor since 7.2 (parseScanCursorOrReply, redis/redis#12209): the\n"+
+		"argument is read as a C string (up to its first NUL byte); what string2ll\n"+
+		"takes must not be negative (\"-1\" fails); anything else goes to strtoull,\n"+
+		"which takes leading white space, a '+' or '-' ('-' negates modulo 2^64:\n"+
+		"\" -1\" is 18446744073709551615) and leading zeros, and must consume every\n"+
+		"byte of a non-empty string without ERANGE.")
 	f.Func().Id("ParseUint").Params(jen.Id("b").Index().Byte()).Params(jen.Uint64(), jen.Bool()).Block(
-		jen.If(jen.Len(jen.Id("b")).Op("==").Lit(0)).Block(jen.Return(jen.Lit(0), jen.True())),
-		jen.List(jen.Id("i"), jen.Id("neg")).Op(":=").List(jen.Lit(0), jen.False()),
-		jen.If(jen.Id("b").Index(jen.Lit(0)).Op("==").LitRune('+').Op("||").Id("b").Index(jen.Lit(0)).Op("==").LitRune('-')).Block(
-			jen.List(jen.Id("i"), jen.Id("neg")).Op("=").List(jen.Lit(1), jen.Id("b").Index(jen.Lit(0)).Op("==").LitRune('-')),
+		jen.If(jen.Id("z").Op(":=").Qual("bytes", "IndexByte").Call(jen.Id("b"), jen.Lit(0)), jen.Id("z").Op(">=").Lit(0)).Block(jen.Id("b").Op("=").Id("b").Index(jen.Op(":").Id("z"))),
+		jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("ParseInt").Call(jen.Id("b")), jen.Id("ok")).Block(jen.Return(jen.Uint64().Call(jen.Id("v")), jen.Id("v").Op(">=").Lit(0))),
+		jen.Id("i").Op(":=").Lit(0),
+		jen.For(jen.Id("i").Op("<").Len(jen.Id("b")).Op("&&").Parens(jen.Id("b").Index(jen.Id("i")).Op("==").LitRune(' ').Op("||").Id("b").Index(jen.Id("i")).Op(">=").LitRune('\t').Op("&&").Id("b").Index(jen.Id("i")).Op("<=").LitRune('\r'))).Block(jen.Id("i").Op("++")),
+		jen.Id("neg").Op(":=").False(),
+		jen.If(jen.Id("i").Op("<").Len(jen.Id("b")).Op("&&").Parens(jen.Id("b").Index(jen.Id("i")).Op("==").LitRune('+').Op("||").Id("b").Index(jen.Id("i")).Op("==").LitRune('-'))).Block(
+			jen.Id("neg").Op("=").Id("b").Index(jen.Id("i")).Op("==").LitRune('-'),
+			jen.Id("i").Op("++"),
 		),
-		jen.If(jen.Id("i").Op("==").Len(jen.Id("b"))).Block(jen.Return(jen.Lit(0), jen.False()).Comment("no digits: strtoul consumes nothing")),
+		jen.If(jen.Id("i").Op("==").Len(jen.Id("b"))).Block(jen.Return(jen.Lit(0), jen.False()).Comment("no digits: strtoull consumes nothing")),
 		jen.Var().Id("v").Uint64(),
 		jen.For(jen.Op(";").Id("i").Op("<").Len(jen.Id("b")).Op(";").Id("i").Op("++")).Block(
 			jen.Id("c").Op(":=").Id("b").Index(jen.Id("i")),

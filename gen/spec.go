@@ -160,8 +160,8 @@ type ArgAnn struct {
 	// Deferred converts the value only after every syntax check passed, as
 	// Redis's SET parses EX's value after the option loop.
 	Deferred bool `json:"deferred"`
-	// Parser picks another value parser: "strtoul" (Go type uint64; SCAN's
-	// cursor: '+', '-' wrapping, leading zeros and "" accepted), or "raw"
+	// Parser picks another value parser: "string2ull" (Go type uint64; SCAN's
+	// cursor, read as Redis's string2ull: see ParseUint), or "raw"
 	// (Go type []byte, no conversion: the handler converts the value at the
 	// point where Redis's command does, as GETEX after its key lookup, or
 	// with a precision the generated parsers lack, as INCRBYFLOAT's long
@@ -533,9 +533,9 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 	}
 	switch an.Parser {
 	case "":
-	case "strtoul":
+	case "string2ull":
 		if !isInt || an.Min != nil || an.Max != nil || an.Deferred {
-			return fmt.Errorf("parser strtoul needs an integer without min, max or deferred")
+			return fmt.Errorf("parser string2ull needs an integer without min, max or deferred")
 		}
 	case "raw":
 		if !isInt && a.Type != "double" || a.Multiple || an.Min != nil || an.Max != nil || an.Deferred || an.Error != "" || an.RangeError != "" {

@@ -289,7 +289,7 @@ func ParseFunctionDump(argv [][]byte, a *FunctionDumpArgs) error {
 
 // FUNCTION FLUSH [ASYNC | SYNC]
 type FunctionFlushArgs struct {
-	Async string // "ASYNC", "SYNC", or "" when absent
+	FlushType string // "ASYNC", "SYNC", or "" when absent
 }
 
 // ParseFunctionFlush parses argv for FUNCTION FLUSH into a (argv[0] is the command name, argv[1] the subcommand).
@@ -307,10 +307,10 @@ opts1:
 			if nopts > 1 {
 				return &ArgError{Msg: "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"}
 			}
-			if a.Async != "" && a.Async != "ASYNC" {
-				return &ArgError{Arg: "async", Msg: "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"}
+			if a.FlushType != "" && a.FlushType != "ASYNC" {
+				return &ArgError{Arg: "flush-type", Msg: "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"}
 			}
-			a.Async = "ASYNC"
+			a.FlushType = "ASYNC"
 			i++
 		case eqFold(argv[i], "SYNC"):
 			o := i
@@ -319,10 +319,10 @@ opts1:
 			if nopts > 1 {
 				return &ArgError{Msg: "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"}
 			}
-			if a.Async != "" && a.Async != "SYNC" {
-				return &ArgError{Arg: "async", Msg: "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"}
+			if a.FlushType != "" && a.FlushType != "SYNC" {
+				return &ArgError{Arg: "flush-type", Msg: "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"}
 			}
-			a.Async = "SYNC"
+			a.FlushType = "SYNC"
 			i++
 		default:
 			break opts1
@@ -534,7 +534,7 @@ func ParseScriptExists(argv [][]byte, a *ScriptExistsArgs) error {
 
 // SCRIPT FLUSH [ASYNC | SYNC]
 type ScriptFlushArgs struct {
-	Async string // "ASYNC", "SYNC", or "" when absent
+	FlushType string // "ASYNC", "SYNC", or "" when absent
 }
 
 // ParseScriptFlush parses argv for SCRIPT FLUSH into a (argv[0] is the command name, argv[1] the subcommand).
@@ -552,10 +552,10 @@ opts1:
 			if nopts > 1 {
 				return &ArgError{Msg: "ERR SCRIPT FLUSH only support SYNC|ASYNC option"}
 			}
-			if a.Async != "" && a.Async != "ASYNC" {
-				return &ArgError{Arg: "async", Msg: "ERR SCRIPT FLUSH only support SYNC|ASYNC option"}
+			if a.FlushType != "" && a.FlushType != "ASYNC" {
+				return &ArgError{Arg: "flush-type", Msg: "ERR SCRIPT FLUSH only support SYNC|ASYNC option"}
 			}
-			a.Async = "ASYNC"
+			a.FlushType = "ASYNC"
 			i++
 		case eqFold(argv[i], "SYNC"):
 			o := i
@@ -564,10 +564,10 @@ opts1:
 			if nopts > 1 {
 				return &ArgError{Msg: "ERR SCRIPT FLUSH only support SYNC|ASYNC option"}
 			}
-			if a.Async != "" && a.Async != "SYNC" {
-				return &ArgError{Arg: "async", Msg: "ERR SCRIPT FLUSH only support SYNC|ASYNC option"}
+			if a.FlushType != "" && a.FlushType != "SYNC" {
+				return &ArgError{Arg: "flush-type", Msg: "ERR SCRIPT FLUSH only support SYNC|ASYNC option"}
 			}
-			a.Async = "SYNC"
+			a.FlushType = "SYNC"
 			i++
 		default:
 			break opts1

@@ -117,20 +117,31 @@ func ParseInt(b []byte) (int64, bool) {
 	return int64(v), true
 }
 
-// ParseUint parses an unsigned 64-bit integer as C's strtoul(s, &end, 10) does
-// where Redis checks only for a leading space, unconsumed bytes and ERANGE
-// (parseScanCursorOrReply): an optional '+' or '-' ('-' negates modulo 2^64, so
-// "-1" is 18446744073709551615), leading zeros, and "" (0) are accepted.
+// ParseUint parses an unsigned 64-bit integer as Redis's string2ull does for
+// the SCAN cursor since 7.2 (parseScanCursorOrReply, redis/redis#12209): the
+// argument is read as a C string (up to its first NUL byte); what string2ll
+// takes must not be negative ("-1" fails); anything else goes to strtoull,
+// which takes leading white space, a '+' or '-' ('-' negates modulo 2^64:
+// " -1" is 18446744073709551615) and leading zeros, and must consume every
+// byte of a non-empty string without ERANGE.
 func ParseUint(b []byte) (uint64, bool) {
-	if len(b) == 0 {
-		return 0, true
+	if z := bytes.IndexByte(b, 0); z >= 0 {
+		b = b[:z]
 	}
-	i, neg := 0, false
-	if b[0] == '+' || b[0] == '-' {
-		i, neg = 1, b[0] == '-'
+	if v, ok := ParseInt(b); ok {
+		return uint64(v), v >= 0
+	}
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] >= '\t' && b[i] <= '\r') {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
 	}
 	if i == len(b) {
-		return 0, false // no digits: strtoul consumes nothing
+		return 0, false // no digits: strtoull consumes nothing
 	}
 	var v uint64
 	for ; i < len(b); i++ {

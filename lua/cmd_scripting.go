@@ -456,8 +456,6 @@ var scriptHelp = []string{
 	"    Kill the currently executing Lua script.",
 	"LOAD <script>",
 	"    Load a script into the scripts cache without executing it.",
-	"HELP",
-	"    Prints this help.",
 }
 
 var functionHelp = []string{
@@ -470,7 +468,6 @@ var functionHelp = []string{
 	"    Return general information on all the libraries:",
 	"    * Library name",
 	"    * The engine used to run the Library",
-	"    * Library description",
 	"    * Functions list",
 	"    * Library code (if WITHCODE is given)",
 	"    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
@@ -499,11 +496,9 @@ var functionHelp = []string{
 	"    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
 	"      libraries with the new libraries (notice that even on this option there is a chance of failure",
 	"      in case of functions name collision with another library).",
-	"HELP",
-	"    Prints this help.",
 }
 
-// SCRIPT HELP (7.0's text).
+// SCRIPT HELP.
 func (sc *Scripting) ScriptHelp(c *engine.Client, a generated.ScriptHelpArgs, w engine.ReplyWriter) error {
 	engine.WriteHelp(w, scriptHelp)
 	return nil

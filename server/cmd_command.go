@@ -274,8 +274,9 @@ func writeCommandDocs(w engine.ReplyWriter, cmd *generated.Command) {
 	}
 }
 
-// writeArgs is addReplyCommandArgList. Redis 7.0 does not report
-// display_text; 7.2 does: we follow 7.0, the reference server.
+// writeArgs is addReplyCommandArgList. Since 7.2 (redis/redis#11051) every
+// argument but a oneof or block reports display_text, its name when the
+// spec gives none; 7.0 reported none.
 func writeArgs(w engine.ReplyWriter, args []generated.Arg) {
 	w.Array(len(args))
 	for i := range args {
@@ -298,14 +299,21 @@ func writeArgs(w engine.ReplyWriter, args []generated.Arg) {
 		if nflags > 0 {
 			n++
 		}
-		if a.Type == "oneof" || a.Type == "block" {
-			n++
-		}
+		container := a.Type == "oneof" || a.Type == "block"
+		n++ // arguments, or display_text
 		w.Map(n)
 		w.BulkString("name")
 		w.BulkString(a.Name)
 		w.BulkString("type")
 		w.BulkString(a.Type)
+		if !container {
+			w.BulkString("display_text")
+			if a.DisplayText != "" {
+				w.BulkString(a.DisplayText)
+			} else {
+				w.BulkString(a.Name)
+			}
+		}
 		if a.KeySpecIndex >= 0 {
 			w.BulkString("key_spec_index")
 			w.Int(int64(a.KeySpecIndex))
@@ -329,7 +337,7 @@ func writeArgs(w engine.ReplyWriter, args []generated.Arg) {
 				w.Simple("multiple_token")
 			}
 		}
-		if a.Type == "oneof" || a.Type == "block" {
+		if container {
 			w.BulkString("arguments")
 			writeArgs(w, a.Args)
 		}
@@ -454,6 +462,4 @@ var commandHelp = []string{
 	"    Return the keys from a full Redis command.",
 	"GETKEYSANDFLAGS <full-command>",
 	"    Return the keys and the access flags from a full Redis command.",
-	"HELP",
-	"    Prints this help.",
 }

@@ -137,6 +137,9 @@ func (h *handlers) Reset(c *engine.Client, a generated.ResetArgs, w engine.Reply
 // validName is validateClientAttr: printable ASCII other than space.
 func validName(b []byte) error {
 	for _, ch := range b {
+		if ch == 0 {
+			break // since 7.2 the check reads a C string (validateClientAttr, redis/redis#11758)
+		}
 		if ch < '!' || ch > '~' {
 			return engine.ErrClientName
 		}
@@ -260,7 +263,7 @@ func (h *handlers) ClientList(c *engine.Client, a generated.ClientListArgs, w en
 }
 
 // clientLine appends a client's CLIENT LIST line, ending in "\n". The field
-// set is Redis 7.2's (7.0 plus lib-name and lib-ver). Memory and buffer
+// set is Redis 7.4's (7.0 plus lib-name and lib-ver, 7.2, and watch, 7.4). Memory and buffer
 // fields describe our buffers approximately; the flags are clientFlagsToString's.
 func (s *Server) clientLine(b []byte, cn *conn, c *engine.Client) []byte {
 	now := s.now()
@@ -311,6 +314,7 @@ func (s *Server) clientLine(b []byte, cn *conn, c *engine.Client) []byte {
 		multi = int64(len(cn.queue))
 	}
 	num("multi", multi)
+	num("watch", int64(s.e.Watching(c))) // 7.4 (redis/redis#12966)
 	qbuf, rbs := int64(0), int64(0)
 	if cn.rd != nil {
 		qbuf, rbs = cn.rd.pending.Load(), cn.rd.size.Load()
@@ -497,8 +501,8 @@ func (h *handlers) ClientHelp(c *engine.Client, a generated.ClientHelpArgs, w en
 	return nil
 }
 
-// clientHelp is Redis 7.0.15's CLIENT HELP, word for word (it lists neither
-// SETINFO nor NO-TOUCH, which 7.2 added).
+// clientHelp is CLIENT HELP as Redis 8 writes it (7.2 added SETINFO and
+// NO-TOUCH, 7.4 KILL ID and MAXAGE: redis/redis#11995, #11483, #12299).
 var clientHelp = []string{
 	"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"CACHING (YES|NO)",
@@ -525,6 +529,10 @@ var clientHelp = []string{
 	"      Kill connections authenticated by <username>.",
 	"    * SKIPME (YES|NO)",
 	"      Skip killing current connection (default: yes).",
+	"    * ID <client-id>",
+	"      Kill connections by client id.",
+	"    * MAXAGE <maxage>",
+	"      Kill connections older than the specified age.",
 	"LIST [options ...]",
 	"    Return information about client connections. Options:",
 	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
@@ -537,6 +545,10 @@ var clientHelp = []string{
 	"    Control the replies sent to the current connection.",
 	"SETNAME <name>",
 	"    Assign the name <name> to the current connection.",
+	"SETINFO <option> <value>",
+	"    Set client meta attr. Options are:",
+	"    * LIB-NAME: the client lib name.",
+	"    * LIB-VER: the client lib version.",
 	"UNBLOCK <clientid> [TIMEOUT|ERROR]",
 	"    Unblock the specified blocked client.",
 	"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
@@ -546,6 +558,6 @@ var clientHelp = []string{
 	"    Report tracking status for the current connection.",
 	"NO-EVICT (ON|OFF)",
 	"    Protect current client connection from eviction.",
-	"HELP",
-	"    Prints this help.",
+	"NO-TOUCH (ON|OFF)",
+	"    Will not touch LRU/LFU stats when this mode is on.",
 }

@@ -60,8 +60,6 @@ func (h *handlers) ConfigHelp(c *engine.Client, a generated.ConfigHelpArgs, w en
 		"    Reset statistics reported by the INFO command.",
 		"REWRITE",
 		"    Rewrite the configuration file.",
-		"HELP",
-		"    Prints this help.",
 	})
 	return nil
 }

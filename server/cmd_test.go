@@ -103,7 +103,7 @@ func TestAuth(t *testing.T) {
 		c.must("-NOAUTH Authentication required.\r\n", "GET", "k")
 		c.must("-ERR unknown command 'foo', with args beginning with: \r\n", "foo")
 		c.must("-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "nope")
-		c.must("-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n", "HELLO", "3")
+		c.must("-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n", "HELLO", "3")
 		c.must("+OK\r\n", "AUTH", "secret")
 		c.must("$-1\r\n", "GET", "k")
 		c.must("+RESET\r\n", "RESET")
@@ -112,6 +112,16 @@ func TestAuth(t *testing.T) {
 			t.Errorf("HELLO AUTH: got %q", got)
 		}
 		c.must("+PONG\r\n", "PING")
+
+		// Redis 7.2 and later drop a failed AUTH's error when replies are
+		// pending, so EXEC promises two replies and sends one
+		// (redis/redis#15640); we keep the protocol whole, as 7.0 did.
+		e := dial(t, s)
+		e.must("+OK\r\n", "AUTH", "secret")
+		e.must("+OK\r\n", "MULTI")
+		e.must("+QUEUED\r\n", "AUTH", "wrong")
+		e.must("+QUEUED\r\n", "AUTH", "secret")
+		e.must("*2\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n+OK\r\n", "EXEC")
 
 		d := dial(t, s)
 		d.must("-NOAUTH Authentication required.\r\n", "MULTI")

@@ -174,7 +174,7 @@ var params = []*param{
 		get: func(s *Server) string { return strconv.FormatInt(s.cfg.queryBufferLimit, 10) },
 		set: func(s *Server, v string) { s.cfg.queryBufferLimit, _ = strconv.ParseInt(v, 10, 64) }},
 	{name: "client-output-buffer-limit", check: checkObufLimits, get: getObufLimits, set: setObufLimits},
-	{name: "loglevel", def: "notice", check: enumParam("debug", "verbose", "notice", "warning")},
+	{name: "loglevel", def: "notice", check: enumParam("debug", "verbose", "notice", "warning", "nothing")}, // nothing: 7.2, redis/redis#12133
 	{name: "maxmemory", def: "0", check: memParam(0, 1<<63-1)},
 	{name: "maxmemory-policy", def: "noeviction", check: enumParam("volatile-lru", "volatile-lfu",
 		"volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction")},

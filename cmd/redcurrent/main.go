@@ -43,7 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"the open-files limit allows, less 32 (as redis-server does)")
 	debugCmd := fs.String("enable-debug-command", "no", "who may run DEBUG: no, yes, or local (loopback and\n"+
 		"unix-socket clients)")
-	level := fs.String("loglevel", "notice", "debug, verbose, notice or warning")
+	level := fs.String("loglevel", "notice", "debug, verbose, notice, warning or nothing")
 	scriptMem := fs.String("script-memory-limit", "1gb", "heap growth at which a Lua script or function is stopped with\n"+
 		"\"not enough memory\": bytes, or with a unit as in redis.conf (k, kb, m, mb, g, gb;\n"+
 		"1k = 1000, 1kb = 1024); 0 for no limit")
@@ -97,8 +97,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		lv = slog.LevelInfo
 	case "warning":
 		lv = slog.LevelWarn
+	case "nothing":
+		lv = slog.LevelError + 1 // above every level we log at
 	default:
-		return fmt.Errorf("--loglevel must be debug, verbose, notice or warning")
+		return fmt.Errorf("--loglevel must be debug, verbose, notice, warning or nothing")
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
