@@ -22,7 +22,8 @@ var (
 	randomSeed  = flag.Uint64("stream.seed", 20261125, "seed for TestRandomStreamOps (0: a new one, logged)")
 	randomSteps = flag.Int("stream.steps", 3000, "commands per run of TestRandomStreamOps")
 	randomAvoid = flag.String("stream.avoid", "", "comma-separated features TestRandomStreamOps leaves out, to explore past a known defect: "+
-		"force (XCLAIM FORCE), flush (FLUSHALL, FLUSHDB, SWAPDB)")
+		"force (XCLAIM FORCE), flush (FLUSHALL, FLUSHDB, SWAPDB), setid (XGROUP SETID while a reader waits), "+
+		"settype (SET over a stream)")
 )
 
 // TestRandomStreamOps sends the same seeded random sequence of stream
@@ -89,7 +90,7 @@ func TestRandomStreamOps(t *testing.T) {
 	for _, f := range strings.Split(*randomAvoid, ",") {
 		switch f {
 		case "":
-		case "force", "flush":
+		case "force", "flush", "setid", "settype":
 			g.avoid[f] = true
 			t.Logf("leaving out %s (-stream.avoid)", f)
 		default:
@@ -792,10 +793,11 @@ const (
 // read is a history read (from 7.2 a ">" read that finds nothing creates
 // it), and no blocking reads, keyspace commands or XREAD +.
 type streamGen struct {
-	rnd   *rand.Rand
-	v8    bool
-	plus  bool            // XREAD "+" as fixed by redis/redis#13632
-	avoid map[string]bool // -stream.avoid
+	rnd     *rand.Rand
+	v8      bool
+	plus    bool            // XREAD "+" as fixed by redis/redis#13632
+	avoid   map[string]bool // -stream.avoid
+	waiting bool            // a reader waits
 	// entriesAdded, when set, bounds ENTRIESREAD (references before 8.2).
 	entriesAdded func(key string) int
 	keys         []string
@@ -898,6 +900,7 @@ func (g *streamGen) minIdle() string {
 // next draws one command; free lists the readers free for a blocking read.
 func (g *streamGen) next(free []int) genOp {
 	k := g.key()
+	g.waiting = len(free) < genReaders
 	if g.v8 {
 		switch n := g.rnd.IntN(1000); {
 		case n < 60 && len(free) > 0:
@@ -944,7 +947,7 @@ func (g *streamGen) streamCommand(k string) []string {
 			argv = append(argv, "ENTRIESREAD", g.entriesRead(k))
 		}
 		return argv
-	case n < 49:
+	case n < 49 && !(g.avoid["setid"] && g.waiting):
 		argv := []string{"XGROUP", "SETID", k, g.pick(genGroups...), g.pick("0", "$", g.id())}
 		if g.maybe(40) {
 			argv = append(argv, "ENTRIESREAD", g.entriesRead(k))
@@ -1156,7 +1159,7 @@ func (g *streamGen) keyspace(k string) []string {
 		return []string{"MOVE", k, "1"}
 	case n < 84:
 		return []string{"COPY", g.otherKey(k), k, "REPLACE"}
-	case n < 88:
+	case n < 88 && !g.avoid["settype"]:
 		return []string{"SET", k, "x"}
 	default:
 		r := g.rnd.IntN(genReaders) + 1
