@@ -1001,11 +1001,15 @@ func (g *streamGen) streamCommand(k string) []string {
 	}
 }
 
-// entriesRead is an ENTRIESREAD value: -1 (unknown), -2 (an error), or a
-// count, within key's entries-added where entriesAdded is set.
+// entriesRead is an ENTRIESREAD value: -1 (unknown), -2 (an error; not
+// against 7.0, where the model of groups needs XGROUP CREATE to succeed),
+// or a count, within key's entries-added where entriesAdded is set.
 func (g *streamGen) entriesRead(k string) string {
 	if g.maybe(10) {
-		return g.pick("-1", "-2")
+		if g.v8 {
+			return g.pick("-1", "-2")
+		}
+		return "-1"
 	}
 	limit := 20
 	if g.entriesAdded != nil {
