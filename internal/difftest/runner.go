@@ -321,6 +321,52 @@ func (s *server) loadVersion() error {
 	return err
 }
 
+// resetAll resets every server at once: each gets all of cmds in one
+// write, then the replies are read. A server whose control connection was
+// lost (a case may CLIENT KILL it) is reset again one command at a time,
+// which redials.
+func resetAll(servers []*server, cmds [][]string) error {
+	sent := make([]bool, len(servers))
+	for i, s := range servers {
+		if s.ctl == nil {
+			continue
+		}
+		sent[i] = true
+		for _, c := range cmds {
+			if err := s.ctl.Send(c...); err != nil {
+				sent[i] = false
+				break
+			}
+		}
+	}
+	for i, s := range servers {
+		if sent[i] {
+			ok := true
+			for _, c := range cmds {
+				raw, err := s.ctl.Read()
+				if err != nil {
+					ok = false
+					break
+				}
+				if string(raw) != "+OK\r\n" {
+					return fmt.Errorf("%s: %s replied %s", s.name(), strings.Join(c, " "), strconv.Quote(string(raw)))
+				}
+			}
+			if ok {
+				continue
+			}
+		}
+		if s.ctl != nil {
+			s.ctl.Close()
+			s.ctl = nil
+		}
+		if err := s.reset(cmds); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *server) reset(cmds [][]string) error {
 	for _, c := range cmds {
 		raw, err := s.control(c...)
@@ -531,10 +577,12 @@ func (r *Runner) runCase(c *testCase, proto int, refs []*server, tgt *server) er
 			sd.closeAll()
 		}
 	}()
-	for _, sd := range sides {
-		if err := sd.srv.reset(r.resetCommands()); err != nil {
-			return fmt.Errorf("%s:%d: case %q, RESP%d: reset failed: %w", c.file, c.line, c.name, proto, err)
-		}
+	servers := make([]*server, len(sides))
+	for i, sd := range sides {
+		servers[i] = sd.srv
+	}
+	if err := resetAll(servers, r.resetCommands()); err != nil {
+		return fmt.Errorf("%s:%d: case %q, RESP%d: reset failed: %w", c.file, c.line, c.name, proto, err)
 	}
 	expSource := source{name: "expected", ids: map[string]int{}}
 	srcOf := func(sd *side) source { return source{name: sd.srv.name(), ids: sd.streamIDs} }
