@@ -9,14 +9,20 @@ import (
 )
 
 // ref is the real redis-server every differential case is compared with; one
-// per test binary, started on first use.
-var ref = difftest.NewReference("--enable-debug-command", "yes")
+// per test binary, started on first use. ref8 is the second reference, the
+// Redis 8 build $REDCURRENT_REDIS8_SERVER names (.ci/run sets it where the
+// build exists); without it everything runs against ref alone.
+var (
+	ref  = difftest.NewReference("--enable-debug-command", "yes")
+	ref8 = difftest.NewReference8("--enable-debug-command", "yes")
+)
 
-func TestMain(m *testing.M) { difftest.Main(m, ref) }
+func TestMain(m *testing.M) { difftest.Main(m, ref, ref8) }
 
-// TestDiff runs every case under testdata/diff on redis-server and on
-// redcurrent, in RESP2 and RESP3; the raw replies must be identical (or equal
-// the replies a case writes down, for behaviour newer than the reference).
+// TestDiff runs every case under testdata/diff on redis-server (both
+// references when there are two) and on redcurrent, in RESP2 and RESP3; the
+// raw replies must be identical (or equal the replies a case writes down,
+// for behaviour newer than the references).
 func TestDiff(t *testing.T) {
 	files, err := filepath.Glob("testdata/diff/*.txt")
 	if err != nil || len(files) == 0 {
@@ -24,7 +30,8 @@ func TestDiff(t *testing.T) {
 	}
 	srv := redcurrent.RunT(t)
 	r := &difftest.Runner{
-		Ref: ref.Endpoint,
+		Ref:  ref.Endpoint,
+		Refs: []func() (difftest.Endpoint, error){ref8.Endpoint},
 		Target: func() (difftest.Endpoint, error) {
 			return difftest.Endpoint{Name: "redcurrent", Addr: srv.Addr(), WaitBlocked: srv.WaitBlocked}, nil
 		},

@@ -21,6 +21,12 @@ import (
 // or a failure under REDCURRENT_REQUIRE_REDIS=1.
 var ErrNoRedis = errors.New("redis-server not found on PATH and $REDCURRENT_REDIS_SERVER is unset")
 
+// ErrNoRedis8 is returned (wrapped) by Redis8Binary when
+// $REDCURRENT_REDIS8_SERVER is unset: there is no second, newer reference.
+// Run then compares with the first reference alone, as before there was a
+// second one; it never fails for this, even under REDCURRENT_REQUIRE_REDIS=1.
+var ErrNoRedis8 = errors.New("$REDCURRENT_REDIS8_SERVER is unset")
+
 // startTimeout bounds how long StartRedis waits for the server to answer PING.
 const startTimeout = 15 * time.Second
 
@@ -55,13 +61,34 @@ func RedisBinary() (string, error) {
 	return p, nil
 }
 
+// Redis8Binary returns the second reference's redis-server,
+// $REDCURRENT_REDIS8_SERVER (a Redis 8 build), or an error wrapping
+// ErrNoRedis8 when the variable is unset. A variable naming a file that
+// does not exist is an error that does not wrap ErrNoRedis8: a reference
+// asked for and missing fails the run.
+func Redis8Binary() (string, error) {
+	p := os.Getenv("REDCURRENT_REDIS8_SERVER")
+	if p == "" {
+		return "", ErrNoRedis8
+	}
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("$REDCURRENT_REDIS8_SERVER: %w", err)
+	}
+	return p, nil
+}
+
 // StartRedis starts redis-server on a free loopback port with
 // --save "" --appendonly no --databases 16 --enable-debug-command yes and a
 // temporary --dir, followed by extra (more "--option value" arguments, which
 // override those). It returns when the server answers PING. The caller must
 // Close it.
 func StartRedis(extra ...string) (*Redis, error) {
-	bin, err := RedisBinary()
+	return startBinary(RedisBinary, extra)
+}
+
+// startBinary is StartRedis with the binary binary returns.
+func startBinary(binary func() (string, error), extra []string) (*Redis, error) {
+	bin, err := binary()
 	if err != nil {
 		return nil, err
 	}
@@ -218,28 +245,43 @@ func (r *Redis) Close() error {
 // on first use and stops when the package's TestMain calls Close (or Main
 // does). Its Endpoint method has the signature Run expects.
 type Reference struct {
-	extra []string
-	mu    sync.Mutex
-	r     *Redis
-	err   error
-	tried bool
+	binary func() (string, error)
+	extra  []string
+	mu     sync.Mutex
+	r      *Redis
+	err    error
+	tried  bool
 }
 
-// NewReference returns a Reference that will start redis-server with the
-// extra options given (see StartRedis). Nothing starts until Endpoint.
+// NewReference returns a Reference that will start redis-server (see
+// RedisBinary) with the extra options given (see StartRedis). Nothing
+// starts until Endpoint.
 func NewReference(extra ...string) *Reference {
-	return &Reference{extra: extra}
+	return &Reference{binary: RedisBinary, extra: extra}
+}
+
+// NewReference8 is NewReference for the second reference, the Redis 8
+// build that $REDCURRENT_REDIS8_SERVER names (see Redis8Binary). When the
+// variable is unset its Endpoint returns an error wrapping ErrNoRedis8,
+// which Runner.Refs takes as "no second reference".
+func NewReference8(extra ...string) *Reference {
+	return &Reference{binary: Redis8Binary, extra: extra}
 }
 
 // Endpoint starts the server on first call and returns it. If no
-// redis-server exists the error wraps ErrNoRedis; a server that fails to
+// redis-server exists the error wraps ErrNoRedis (ErrNoRedis8 for
+// NewReference8 with $REDCURRENT_REDIS8_SERVER unset); a server that fails to
 // start is reported on every call.
 func (ref *Reference) Endpoint() (Endpoint, error) {
 	ref.mu.Lock()
 	defer ref.mu.Unlock()
 	if !ref.tried {
 		ref.tried = true
-		ref.r, ref.err = StartRedis(ref.extra...)
+		bin := ref.binary
+		if bin == nil {
+			bin = RedisBinary
+		}
+		ref.r, ref.err = startBinary(bin, ref.extra)
 	}
 	if ref.err != nil {
 		return Endpoint{}, ref.err

@@ -201,7 +201,7 @@ func TestFailureReports(t *testing.T) {
 			name: "reference disagrees with the case", proto: 2,
 			text: "=== r\nGET k\n@reply \"$1\\r\\nx\\r\\n\"\n",
 			ref:  replyTo("GET", "$-1\r\n"), tgt: replyTo("GET", "$-1\r\n"),
-			wantParts: []string{"the reference disagrees with the case's expected reply", `expected (line 3):    "$1\r\nx\r\n"`},
+			wantParts: []string{"the written reply (line 3) is wrong: reference (fake ref), a reference the case runs on (it has no @since), replies otherwise", `expected (line 3):    "$1\r\nx\r\n"`},
 		},
 		{
 			name: "HELLO 3 refused", proto: 3,
@@ -227,12 +227,12 @@ func TestFailureReports(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.runner
 			timeout := r.readTimeout()
-			var ref *server
+			var refs []*server
 			if tc.ref != nil {
-				ref = newFake(t, tc.ref).server(t, "reference", "fake ref", timeout)
+				refs = append(refs, newFake(t, tc.ref).server(t, "reference", "fake ref", timeout))
 			}
 			tgt := newFake(t, tc.tgt).server(t, "target", "fake tgt", timeout)
-			err := r.runCase(mustParse(t, tc.text), tc.proto, ref, tgt)
+			err := r.runCase(mustParse(t, tc.text), tc.proto, refs, tgt)
 			if err == nil {
 				t.Fatal("runCase passed, want a failure")
 			}
@@ -277,7 +277,7 @@ func TestFakeAgreement(t *testing.T) {
 	c := mustParse(t, "=== a\n@wait-blocked 1\nCLIENT UNBLOCK {client-id:2}\n")
 	var r Runner
 	for _, p := range []int{2, 3} {
-		if err := r.runCase(c, p, ref, tgt); err != nil {
+		if err := r.runCase(c, p, []*server{ref}, tgt); err != nil {
 			t.Fatalf("RESP%d: %v", p, err)
 		}
 	}

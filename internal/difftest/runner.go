@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,7 +29,7 @@ type Endpoint struct {
 }
 
 // Runner runs case files. The zero value is not usable: set Target, and Ref
-// for differential cases.
+// (and Refs) for differential cases.
 type Runner struct {
 	// Ref returns the reference server (a real redis-server). It is called
 	// once per Run. An error wrapping ErrNoRedis skips the differential
@@ -36,6 +37,14 @@ type Runner struct {
 	// @since then run against their expected replies. Nil Ref means the
 	// same as ErrNoRedis.
 	Ref func() (Endpoint, error)
+	// Refs returns further references, typically a newer Redis (see
+	// NewReference8), each called once per Run. One whose error wraps
+	// ErrNoRedis8 or ErrNoRedis is not used (the run goes on with the
+	// others); any other error fails the run. Every case runs on each
+	// reference whose version reaches the case's @since (all of them for a
+	// case without @since), and the target must match each of them; see
+	// README.md, "Two references".
+	Refs []func() (Endpoint, error)
 	// Target returns the server under test. It is called once per Run; an
 	// error wrapping ErrNoRedis skips everything (as for the self-test), any
 	// other error fails.
@@ -61,6 +70,64 @@ func Run(t *testing.T, files []string, ref, target func() (Endpoint, error)) {
 // requireRedis reports whether REDCURRENT_REQUIRE_REDIS=1 turns a missing
 // redis-server into a failure.
 func requireRedis() bool { return os.Getenv("REDCURRENT_REQUIRE_REDIS") == "1" }
+
+// references starts (or finds) the references: those available, oldest
+// first, with their versions loaded. noRef is why there is none when the
+// list is empty (the first reference's ErrNoRedis); notes say which
+// further references are not used and why. An error fails the run.
+func (r *Runner) references(timeout time.Duration) (refs []*server, noRef error, notes []string, err error) {
+	noRef = ErrNoRedis
+	fns := append([]func() (Endpoint, error){r.Ref}, r.Refs...)
+	for i, fn := range fns {
+		if fn == nil {
+			continue
+		}
+		ep, err := fn()
+		if err != nil {
+			switch {
+			case i == 0 && errors.Is(err, ErrNoRedis) && !requireRedis():
+				noRef = err
+			case i > 0 && (errors.Is(err, ErrNoRedis8) || errors.Is(err, ErrNoRedis)):
+				notes = append(notes, fmt.Sprintf("no further reference: %v", err))
+			default:
+				closeAll(refs)
+				return nil, nil, nil, fmt.Errorf("reference: %w", err)
+			}
+			continue
+		}
+		s := &server{ep: ep, label: "reference", timeout: timeout}
+		refs = append(refs, s)
+		if err := s.loadVersion(); err != nil {
+			closeAll(refs)
+			return nil, nil, nil, fmt.Errorf("reference %s: %w", ep.Name, err)
+		}
+	}
+	sort.SliceStable(refs, func(i, j int) bool { return versionLess(refs[i].version, refs[j].version) })
+	if len(refs) > 0 {
+		noRef = nil
+	}
+	return refs, noRef, notes, nil
+}
+
+func closeAll(ss []*server) {
+	for _, s := range ss {
+		s.close()
+	}
+}
+
+// refsFor splits the references (oldest first) into those the case runs on
+// (their version reaches its @since; all for a case without @since) and
+// those too old for it.
+func (c *testCase) refsFor(refs []*server) (used, tooOld []*server) {
+	for _, s := range refs {
+		if c.since != [3]int{} && versionLess(s.version, c.since) {
+			tooOld = append(tooOld, s)
+		} else {
+			used = append(used, s)
+		}
+	}
+	return used, tooOld
+}
 
 // Run runs the case files; see the package-level Run.
 func (r *Runner) Run(t *testing.T, files ...string) {
@@ -93,25 +160,15 @@ func (r *Runner) Run(t *testing.T, files ...string) {
 	tgt := &server{ep: tgtEP, label: "target", timeout: r.readTimeout()}
 	t.Cleanup(tgt.close)
 
-	var ref *server
-	noRef := ""
-	refErr := ErrNoRedis
-	if r.Ref != nil {
-		var refEP Endpoint
-		refEP, refErr = r.Ref()
-		if refErr == nil {
-			ref = &server{ep: refEP, label: "reference", timeout: r.readTimeout()}
-			t.Cleanup(ref.close)
-			if err := ref.loadVersion(); err != nil {
-				t.Fatalf("difftest: reference %s: %v", refEP.Name, err)
-			}
-		}
+	refs, noRef, notes, err := r.references(r.readTimeout())
+	if err != nil {
+		t.Fatalf("difftest: %v", err)
 	}
-	if refErr != nil {
-		if !errors.Is(refErr, ErrNoRedis) || requireRedis() {
-			t.Fatalf("difftest: reference: %v", refErr)
-		}
-		noRef = refErr.Error()
+	t.Cleanup(func() { closeAll(refs) })
+	for _, n := range notes {
+		t.Logf("difftest: %s", n)
+	}
+	if len(refs) == 0 {
 		nSince := 0
 		for _, cs := range perFile {
 			for _, c := range cs {
@@ -121,29 +178,40 @@ func (r *Runner) Run(t *testing.T, files ...string) {
 			}
 		}
 		if nSince == 0 {
-			t.Skipf("difftest: skipped, %v (set REDCURRENT_REQUIRE_REDIS=1 to fail instead)", refErr)
+			t.Skipf("difftest: skipped, %v (set REDCURRENT_REQUIRE_REDIS=1 to fail instead)", noRef)
 		}
-		t.Logf("difftest: differential cases skipped, %v; running only the %d @since case(s) against their expected replies", refErr, nSince)
+		t.Logf("difftest: differential cases skipped, %v; running only the %d @since case(s) against their expected replies", noRef, nSince)
+	} else {
+		var names []string
+		for _, s := range refs {
+			names = append(names, s.ep.Name)
+		}
+		t.Logf("difftest: references: %s", strings.Join(names, ", "))
 	}
 
 	var expectedMode []string
+	skipped := map[*server][]string{}
 	for i, cs := range perFile {
 		t.Run(fileTestName(files[i]), func(t *testing.T) {
 			for _, c := range cs {
-				caseRef := ref
+				if c.since == [3]int{} && len(refs) == 0 {
+					continue // differential only; the skip was logged once
+				}
+				used, tooOld := c.refsFor(refs)
+				name := fmt.Sprintf("%s/%s", fileTestName(c.file), c.name)
+				for _, s := range tooOld {
+					skipped[s] = append(skipped[s], name)
+				}
 				why := ""
 				switch {
-				case c.since == [3]int{} && ref == nil:
-					continue // differential only; the skip was logged once
-				case c.since == [3]int{}:
-				case ref == nil:
-					why = "no reference server (" + noRef + ")"
-				case versionLess(ref.version, c.since):
-					why = fmt.Sprintf("reference %s is older than @since %s", ref.ep.Name, c.sinceString())
+				case len(used) > 0:
+				case len(refs) == 0:
+					why = "no reference server (" + noRef.Error() + ")"
+				default:
+					why = fmt.Sprintf("reference %s is older than @since %s", refs[len(refs)-1].ep.Name, c.sinceString())
 				}
 				if why != "" {
-					caseRef = nil
-					expectedMode = append(expectedMode, fmt.Sprintf("%s/%s", fileTestName(c.file), c.name))
+					expectedMode = append(expectedMode, name)
 				}
 				t.Run(c.name, func(t *testing.T) {
 					if why != "" {
@@ -151,7 +219,7 @@ func (r *Runner) Run(t *testing.T, files ...string) {
 					}
 					for _, p := range c.protocols() {
 						t.Run(fmt.Sprintf("resp%d", p), func(t *testing.T) {
-							if err := r.runCase(c, p, caseRef, tgt); err != nil {
+							if err := r.runCase(c, p, refs, tgt); err != nil {
 								t.Error(err)
 							}
 						})
@@ -159,6 +227,11 @@ func (r *Runner) Run(t *testing.T, files ...string) {
 				})
 			}
 		})
+	}
+	for _, s := range refs {
+		if n := len(skipped[s]); n > 0 && len(refs) > 1 {
+			t.Logf("difftest: reference %s not used for %d @since case(s) newer than it", s.ep.Name, n)
+		}
 	}
 	if len(expectedMode) > 0 {
 		t.Logf("difftest: %d case(s) ran against expected replies written in the case: %s", len(expectedMode), strings.Join(expectedMode, ", "))
@@ -246,6 +319,52 @@ func (s *server) loadVersion() error {
 	v, _, _ = strings.Cut(v, "-")
 	s.version, err = parseVersion(v)
 	return err
+}
+
+// resetAll resets every server at once: each gets all of cmds in one
+// write, then the replies are read. A server whose control connection was
+// lost (a case may CLIENT KILL it) is reset again one command at a time,
+// which redials.
+func resetAll(servers []*server, cmds [][]string) error {
+	sent := make([]bool, len(servers))
+	for i, s := range servers {
+		if s.ctl == nil {
+			continue
+		}
+		sent[i] = true
+		for _, c := range cmds {
+			if err := s.ctl.Send(c...); err != nil {
+				sent[i] = false
+				break
+			}
+		}
+	}
+	for i, s := range servers {
+		if sent[i] {
+			ok := true
+			for _, c := range cmds {
+				raw, err := s.ctl.Read()
+				if err != nil {
+					ok = false
+					break
+				}
+				if string(raw) != "+OK\r\n" {
+					return fmt.Errorf("%s: %s replied %s", s.name(), strings.Join(c, " "), strconv.Quote(string(raw)))
+				}
+			}
+			if ok {
+				continue
+			}
+		}
+		if s.ctl != nil {
+			s.ctl.Close()
+			s.ctl = nil
+		}
+		if err := s.reset(cmds); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *server) reset(cmds [][]string) error {
@@ -440,16 +559,17 @@ type source struct {
 	ids  map[string]int
 }
 
-// runCase runs one case in one protocol. ref nil means expected mode: the
-// target is compared with the @reply lines. The returned error is the
-// failure report.
-func (r *Runner) runCase(c *testCase, proto int, ref, tgt *server) error {
+// runCase runs one case in one protocol on the references it is for (see
+// refsFor; refs are all the references, oldest first) and the target.
+// With no reference for it, the target is compared with the @reply lines
+// (expected mode). The returned error is the failure report.
+func (r *Runner) runCase(c *testCase, proto int, refs []*server, tgt *server) error {
+	used, _ := c.refsFor(refs)
 	var sides []*side
-	var refSide *side
-	if ref != nil {
-		refSide = &side{srv: ref, proto: proto, c: c, streamIDs: map[string]int{}}
-		sides = append(sides, refSide)
+	for _, s := range used {
+		sides = append(sides, &side{srv: s, proto: proto, c: c, streamIDs: map[string]int{}})
 	}
+	refSides := sides
 	tgtSide := &side{srv: tgt, proto: proto, c: c, streamIDs: map[string]int{}}
 	sides = append(sides, tgtSide)
 	defer func() {
@@ -457,12 +577,15 @@ func (r *Runner) runCase(c *testCase, proto int, ref, tgt *server) error {
 			sd.closeAll()
 		}
 	}()
-	for _, sd := range sides {
-		if err := sd.srv.reset(r.resetCommands()); err != nil {
-			return fmt.Errorf("%s:%d: case %q, RESP%d: reset failed: %w", c.file, c.line, c.name, proto, err)
-		}
+	servers := make([]*server, len(sides))
+	for i, sd := range sides {
+		servers[i] = sd.srv
+	}
+	if err := resetAll(servers, r.resetCommands()); err != nil {
+		return fmt.Errorf("%s:%d: case %q, RESP%d: reset failed: %w", c.file, c.line, c.name, proto, err)
 	}
 	expSource := source{name: "expected", ids: map[string]int{}}
+	srcOf := func(sd *side) source { return source{name: sd.srv.name(), ids: sd.streamIDs} }
 
 	var pending [maxConns + 1][]*step
 	for _, s := range c.steps {
@@ -490,13 +613,16 @@ func (r *Runner) runCase(c *testCase, proto int, ref, tgt *server) error {
 			origin = pending[s.conn][0]
 			pending[s.conn] = pending[s.conn][1:]
 		}
-		replies := make([]reply, len(sides))
-		for i, sd := range sides {
-			if s.kind == stepCommand {
+		// Send to every server first, then read: the servers work at once.
+		if s.kind == stepCommand {
+			for _, sd := range sides {
 				if err := sd.send(s); err != nil {
 					return fmt.Errorf("%s\n    %v", where, err)
 				}
 			}
+		}
+		replies := make([]reply, len(sides))
+		for i, sd := range sides {
 			rp, err := sd.read(s.conn)
 			if err != nil {
 				return fmt.Errorf("%s\n    %v", where, err)
@@ -509,33 +635,44 @@ func (r *Runner) runCase(c *testCase, proto int, ref, tgt *server) error {
 			relax = append(append([]relaxer(nil), origin.relax...), s.relax...)
 		}
 		tgtReply := replies[len(replies)-1]
-		tgtSrc := source{name: tgt.name(), ids: tgtSide.streamIDs}
-		exp := s.expect[proto-2]
-		if exp != nil {
+		tgtSrc := srcOf(tgtSide)
+
+		// 1. The references must agree with each other.
+		if n := len(refSides); n > 1 {
+			newest := refSides[n-1]
+			for i, sd := range refSides[:n-1] {
+				if msg := compareReplies(replies[i], replies[n-1], srcOf(sd), srcOf(newest), relax); msg != "" {
+					return fmt.Errorf("%s\n%s", where, disagreement(c, sd, newest, replies[i], replies[n-1], tgtReply, tgtSrc, relax, msg))
+				}
+			}
+		}
+		// 2. A written reply must agree with every reference the case runs
+		// on; with none, it is what the target is compared with.
+		if exp := s.expect[proto-2]; exp != nil {
 			v, err := ParseReply(exp.raw)
 			if err != nil { // checked when parsing the file
 				return fmt.Errorf("%s\n    bad @reply: %v", where, err)
 			}
 			expSrc := expSource
 			expSrc.name = fmt.Sprintf("expected (line %d)", exp.line)
-			against := tgtReply
-			againstSrc := tgtSrc
-			if refSide != nil {
-				against = replies[0]
-				againstSrc = source{name: ref.name(), ids: refSide.streamIDs}
-			}
-			if msg := compareReplies(reply{raw: exp.raw, v: v}, against, expSrc, againstSrc, relax); msg != "" {
-				if refSide != nil {
-					msg = "the reference disagrees with the case's expected reply\n" + msg
+			if len(refSides) == 0 {
+				if msg := compareReplies(reply{raw: exp.raw, v: v}, tgtReply, expSrc, tgtSrc, relax); msg != "" {
+					return fmt.Errorf("%s\n%s", where, msg)
 				}
-				return fmt.Errorf("%s\n%s", where, msg)
 			}
-		} else if refSide == nil {
+			for i := len(refSides) - 1; i >= 0; i-- {
+				sd := refSides[i]
+				if msg := compareReplies(reply{raw: exp.raw, v: v}, replies[i], expSrc, srcOf(sd), relax); msg != "" {
+					return fmt.Errorf("%s\n    the written reply (line %d) is wrong: %s, %s, replies otherwise (write its reply)\n%s",
+						where, exp.line, sd.srv.name(), newEnough(c), msg)
+				}
+			}
+		} else if len(refSides) == 0 {
 			return fmt.Errorf("%s\n    no expected reply for RESP%d", where, proto)
 		}
-		if refSide != nil {
-			refSrc := source{name: ref.name(), ids: refSide.streamIDs}
-			if msg := compareReplies(replies[0], tgtReply, refSrc, tgtSrc, relax); msg != "" {
+		// 3. The target must match every reference, the newest first.
+		for i := len(refSides) - 1; i >= 0; i-- {
+			if msg := compareReplies(replies[i], tgtReply, srcOf(refSides[i]), tgtSrc, relax); msg != "" {
 				return fmt.Errorf("%s\n%s", where, msg)
 			}
 		}
@@ -553,6 +690,48 @@ func (r *Runner) runCase(c *testCase, proto int, ref, tgt *server) error {
 	}
 	return nil
 }
+
+// newEnough says why a reference is one the case must agree with.
+func newEnough(c *testCase) string {
+	if c.since == [3]int{} {
+		return "a reference the case runs on (it has no @since)"
+	}
+	return "new enough for the case's @since " + c.sinceString()
+}
+
+// disagreement is the report for two references that reply differently
+// to one line: the case must say which version changed the reply.
+func disagreement(c *testCase, old, newer *side, oldR, newR, tgtR reply, tgtSrc source, relax []relaxer, msg string) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "    references disagree: %s replied %s, %s replied %s; ",
+		old.srv.ep.Name, short(oldR), newer.srv.ep.Name, short(newR))
+	oldV := versionString(old.srv.version)
+	if c.since == [3]int{} {
+		fmt.Fprintf(&sb, "mark the case @since <version> (the Redis version after %s that changed the reply) with the newer reply in @reply lines\n", oldV)
+	} else {
+		fmt.Fprintf(&sb, "raise the case's @since %s to the Redis version after %s that changed the reply, with the newer reply in @reply lines\n", c.sinceString(), oldV)
+	}
+	sb.WriteString(msg)
+	like := "neither"
+	switch {
+	case compareReplies(newR, tgtR, source{name: "a", ids: newer.streamIDs}, tgtSrc, relax) == "":
+		like = newer.srv.ep.Name
+	case compareReplies(oldR, tgtR, source{name: "a", ids: old.streamIDs}, tgtSrc, relax) == "":
+		like = old.srv.ep.Name
+	}
+	fmt.Fprintf(&sb, "\n    %s replied like %s: %s", tgtSrc.name, like, tgtR.quoted())
+	return sb.String()
+}
+
+// short quotes a reply for a one-line message, cut after 60 bytes.
+func short(rp reply) string {
+	if rp.closed || len(rp.raw) <= 60 {
+		return rp.quoted()
+	}
+	return strconv.Quote(string(rp.raw[:60])) + fmt.Sprintf("... (%d bytes)", len(rp.raw))
+}
+
+func versionString(v [3]int) string { return fmt.Sprintf("%d.%d.%d", v[0], v[1], v[2]) }
 
 // compareReplies compares two replies after the relaxations and returns ""
 // if they agree, else a report with both raw replies and a short diff.
