@@ -48,10 +48,44 @@ type testCase struct {
 	name  string
 	line  int
 	since [3]int // zero if no @since marker
+	// outdated lists reference versions that predate the case's behaviour
+	// in current Redis (@outdated): a pre-release whose change was reverted
+	// or fixed before the release. They are not used for the case.
+	outdated []outdatedRef
 	only  int    // 0: both protocols; 2 or 3: only that one
 	steps []*step
 	// needIDs[n] is set when a command uses {client-id:n}.
 	needIDs [maxConns + 1]bool
+}
+
+// outdatedRef is one @outdated marker.
+type outdatedRef struct {
+	version [3]int
+	reason  string
+}
+
+// needsReplies names the marker that makes the case carry a written reply
+// for every line ("" if none): a case that some reference sits out must say
+// what it expects.
+func (c *testCase) needsReplies() string {
+	switch {
+	case c.since != [3]int{}:
+		return "@since " + c.sinceString()
+	case len(c.outdated) > 0:
+		return "@outdated"
+	}
+	return ""
+}
+
+// isOutdated reports whether a reference of version v is marked @outdated
+// for the case.
+func (c *testCase) isOutdated(v [3]int) bool {
+	for _, o := range c.outdated {
+		if o.version == v {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *testCase) sinceString() string {
@@ -121,14 +155,14 @@ func parseCases(file, text string) ([]*testCase, error) {
 		if len(cur.steps) == 0 {
 			fail(cur.line, "case %q has no commands", cur.name)
 		}
-		if cur.since != [3]int{} {
+		if marker := cur.needsReplies(); marker != "" {
 			for _, s := range cur.steps {
 				if s.kind != stepCommand && s.kind != stepRead {
 					continue
 				}
 				for _, p := range cur.protocols() {
 					if s.expect[p-2] == nil {
-						fail(s.line, "case %q is marked @since %s, so this line needs an expected reply for RESP%d (@reply, @reply%d)", cur.name, cur.sinceString(), p, p)
+						fail(s.line, "case %q is marked %s, so this line needs an expected reply for RESP%d (@reply, @reply%d)", cur.name, marker, p, p)
 					}
 				}
 			}
@@ -191,6 +225,19 @@ func parseCases(file, text string) ([]*testCase, error) {
 				fail(ln, "@since: %v", err)
 			}
 			cur.since = v
+		case "@outdated":
+			if len(cur.steps) > 0 {
+				fail(ln, "@outdated must come before the case's first command")
+			}
+			vs, reason, _ := strings.Cut(rest, " ")
+			v, err := parseVersion(vs)
+			if err != nil {
+				fail(ln, "@outdated: %v", err)
+			}
+			if strings.TrimSpace(reason) == "" {
+				fail(ln, "@outdated %s needs a reason: what changed after that version, and the source", vs)
+			}
+			cur.outdated = append(cur.outdated, outdatedRef{version: v, reason: strings.TrimSpace(reason)})
 		case "@only":
 			if len(cur.steps) > 0 {
 				fail(ln, "@only must come before the case's first command")

@@ -130,6 +130,22 @@ func TestTwoReferences(t *testing.T) {
 			wantParts: []string{"the written reply (line 3) is wrong: reference (fake 7.9.224), a reference the case runs on (it has no @since), replies otherwise"},
 		},
 		{
+			name: "@outdated: the marked reference sits out",
+			text: "=== r\n@outdated 7.9.224 reverted before 8.0\nGET k\n@reply \"$1\\r\\nv\\r\\n\"\n",
+			old:  v, new: w, tgt: v, oldGets: 2,
+		},
+		{
+			name: "@outdated: the target still answers to the other reference",
+			text: "=== r\n@outdated 7.9.224 reverted before 8.0\nGET k\n@reply \"$1\\r\\nw\\r\\n\"\n",
+			old:  v, new: w, tgt: w, oldGets: 2,
+			wantParts: []string{"the written reply (line 4) is wrong: reference (fake 7.0.15)"},
+		},
+		{
+			name: "@outdated with @since: no reference left, the written reply only",
+			text: "=== r\n@since 7.2\n@outdated 7.9.224 fixed after that build\nGET k\n@reply \"$1\\r\\nx\\r\\n\"\n",
+			old:  v, new: w, tgt: "$1\r\nx\r\n", oldGets: 0,
+		},
+		{
 			name: "all agree",
 			text: "=== r\nGET k\n@reply \"$1\\r\\nv\\r\\n\"\n",
 			old:  v, new: v, tgt: v, oldGets: 2,
@@ -222,4 +238,22 @@ func TestReferencesSetup(t *testing.T) {
 		}
 		closeAll(refs)
 	})
+}
+
+// TestOutdatedMarker checks what @outdated demands of a case file.
+func TestOutdatedMarker(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"=== r\n@outdated 7.9.224\nGET k\n@reply \"+OK\"\n", "@outdated 7.9.224 needs a reason"},
+		{"=== r\n@outdated 7.9.224 reverted\nGET k\n", `case "r" is marked @outdated, so this line needs an expected reply for RESP2`},
+		{"=== r\nGET k\n@outdated 7.9.224 reverted\n", "@outdated must come before the case's first command"},
+		{"=== r\n@outdated 7.9 reverted\nGET k\n@reply \"+OK\\r\\n\"\n", ""},
+	} {
+		_, err := parseCases("mem.txt", tc.text)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: unexpected error %v", tc.text, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%q: error %v, want one containing %q", tc.text, err, tc.want)
+		}
+	}
 }

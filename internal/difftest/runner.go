@@ -117,10 +117,10 @@ func closeAll(ss []*server) {
 
 // refsFor splits the references (oldest first) into those the case runs on
 // (their version reaches its @since; all for a case without @since) and
-// those too old for it.
+// those it sits out: too old for it, or marked @outdated.
 func (c *testCase) refsFor(refs []*server) (used, tooOld []*server) {
 	for _, s := range refs {
-		if c.since != [3]int{} && versionLess(s.version, c.since) {
+		if c.since != [3]int{} && versionLess(s.version, c.since) || c.isOutdated(s.version) {
 			tooOld = append(tooOld, s)
 		} else {
 			used = append(used, s)
@@ -172,7 +172,7 @@ func (r *Runner) Run(t *testing.T, files ...string) {
 		nSince := 0
 		for _, cs := range perFile {
 			for _, c := range cs {
-				if c.since != [3]int{} {
+				if c.needsReplies() != "" {
 					nSince++
 				}
 			}
@@ -180,7 +180,7 @@ func (r *Runner) Run(t *testing.T, files ...string) {
 		if nSince == 0 {
 			t.Skipf("difftest: skipped, %v (set REDCURRENT_REQUIRE_REDIS=1 to fail instead)", noRef)
 		}
-		t.Logf("difftest: differential cases skipped, %v; running only the %d @since case(s) against their expected replies", noRef, nSince)
+		t.Logf("difftest: differential cases skipped, %v; running only the %d @since/@outdated case(s) against their expected replies", noRef, nSince)
 	} else {
 		var names []string
 		for _, s := range refs {
@@ -194,7 +194,7 @@ func (r *Runner) Run(t *testing.T, files ...string) {
 	for i, cs := range perFile {
 		t.Run(fileTestName(files[i]), func(t *testing.T) {
 			for _, c := range cs {
-				if c.since == [3]int{} && len(refs) == 0 {
+				if c.needsReplies() == "" && len(refs) == 0 {
 					continue // differential only; the skip was logged once
 				}
 				used, tooOld := c.refsFor(refs)
@@ -207,6 +207,8 @@ func (r *Runner) Run(t *testing.T, files ...string) {
 				case len(used) > 0:
 				case len(refs) == 0:
 					why = "no reference server (" + noRef.Error() + ")"
+				case c.since == [3]int{}:
+					why = "every reference is marked @outdated for it"
 				default:
 					why = fmt.Sprintf("reference %s is older than @since %s", refs[len(refs)-1].ep.Name, c.sinceString())
 				}
