@@ -52,8 +52,8 @@ type testCase struct {
 	// in current Redis (@outdated): a pre-release whose change was reverted
 	// or fixed before the release. They are not used for the case.
 	outdated []outdatedRef
-	only  int    // 0: both protocols; 2 or 3: only that one
-	steps []*step
+	only     int // 0: both protocols; 2 or 3: only that one
+	steps    []*step
 	// needIDs[n] is set when a command uses {client-id:n}.
 	needIDs [maxConns + 1]bool
 }
