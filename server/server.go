@@ -20,7 +20,7 @@ import (
 
 // Version is the Redis version redcurrent reports (HELLO, INFO
 // redis_version). Clients pick features by it.
-const Version = "8.10.0"
+const Version = "8.12.0"
 
 // RedcurrentVersion is redcurrent's own version (INFO redcurrent_version).
 const RedcurrentVersion = "0.1.0"
