@@ -377,7 +377,9 @@ func (e *Engine) XClaim(c *Client, a generated.XClaimArgs, w ReplyWriter) error 
 			continue
 		}
 		if a.Force && pe == nil {
-			pe = &pending{id: id}
+			// streamCreateNACK starts the count at 1; the claim below
+			// then counts itself unless JUSTID or RETRYCOUNT says otherwise.
+			pe = &pending{id: id, count: 1}
 			g.pel.set(pe)
 		}
 		if pe == nil {
