@@ -83,8 +83,7 @@ type stats struct {
 	// must not keep a new client from sending SCRIPT KILL.
 	connectionsReceived atomic.Int64
 	commandsProcessed   int64
-	rejectedCalls       int64
-	errorReplies        int64
+	errStats            // errors and command calls (errstats.go)
 }
 
 // New returns a server for e. It does not listen: call Serve.
