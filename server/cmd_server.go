@@ -208,7 +208,7 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		b.WriteString("# Persistence\r\n")
 		line("loading", 0)
 		line("async_loading", 0)
-		line("rdb_changes_since_last_save", 0)
+		line("rdb_changes_since_last_save", s.e.Dirty())
 		line("rdb_bgsave_in_progress", 0)
 		line("rdb_last_save_time", s.startTime.Unix())
 		line("rdb_last_bgsave_status", "ok")
