@@ -65,6 +65,10 @@ func (e *Engine) Stats() Stats { return e.stats }
 // so it only grows. e.mu held.
 func (e *Engine) Dirty() int64 { return e.dirty }
 
+// AddDirty counts n changes made outside the keyspace (FUNCTION LOAD,
+// DELETE, FLUSH and RESTORE count one each, as functions.c's do). e.mu held.
+func (e *Engine) AddDirty(n int64) { e.dirty += n }
+
 // ResetStats zeroes the counters (CONFIG RESETSTAT). e.mu held.
 func (e *Engine) ResetStats() { e.stats = Stats{} }
 

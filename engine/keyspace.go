@@ -198,6 +198,7 @@ func (e *Engine) signalDB(dbi int, old, repl *db) {
 // flushDB empties database dbi.
 func (e *Engine) flushDB(dbi int) {
 	old := e.dbs[dbi]
+	e.dirty += int64(len(old.keys)) // emptyData's count
 	e.dbs[dbi] = newDB()
 	e.signalDB(dbi, old, nil)
 }
