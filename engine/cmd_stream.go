@@ -561,8 +561,14 @@ func (e *Engine) XDelEx(c *Client, a generated.XDelExArgs, w ReplyWriter) error 
 	}
 	deleted := false
 	for _, id := range ids {
+		// One change per ID that deletes an entry or, with DELREF, drops
+		// pending references (xdelexCommand since redis/redis#15569, 8.12).
+		dropsRefs := refs == refDel && s.pendingAnywhere(id)
 		r := s.deleteWithRefs(id, refs)
 		deleted = deleted || r == 1
+		if r == 1 || dropsRefs {
+			e.dirty++
+		}
 		w.Int(r)
 	}
 	if deleted {
