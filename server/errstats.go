@@ -41,7 +41,7 @@ type errStats struct {
 	rejected int64 // total_rejected_calls
 	codes    map[string]int64
 	disabled bool
-	cmds     map[string]*cmdStat // by full name ("config|get")
+	cmds     map[*generated.Command]*cmdStat
 	// prevErrors is errorReplies as the last call ended, and uncounted
 	// whether an uncounted error was written since: a call fails if either
 	// moved while it ran (incrCommandStatsOnError's prev_err_count).
@@ -115,21 +115,21 @@ func (s *Server) rejected(cmd *generated.Command) {
 	st.mu.Lock()
 	st.rejected++
 	if cmd != nil {
-		s.cmdStat(cmd.Name).rejected++
+		s.cmdStat(cmd).rejected++
 	}
 	st.mu.Unlock()
 }
 
 // cmdStat returns a command's counters. mu held.
-func (s *Server) cmdStat(name string) *cmdStat {
+func (s *Server) cmdStat(cmd *generated.Command) *cmdStat {
 	st := &s.stats.errStats
 	if st.cmds == nil {
-		st.cmds = map[string]*cmdStat{}
+		st.cmds = map[*generated.Command]*cmdStat{}
 	}
-	cs := st.cmds[name]
+	cs := st.cmds[cmd]
 	if cs == nil {
 		cs = &cmdStat{}
-		st.cmds[name] = cs
+		st.cmds[cmd] = cs
 	}
 	return cs
 }
@@ -149,7 +149,7 @@ func (s *Server) endCall(cmd *generated.Command, d time.Duration, blocked bool) 
 	st := &s.stats.errStats
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	cs := s.cmdStat(cmd.Name)
+	cs := s.cmdStat(cmd)
 	if !blocked {
 		cs.calls++
 		cs.usec += d.Microseconds()
@@ -160,15 +160,17 @@ func (s *Server) endCall(cmd *generated.Command, d time.Duration, blocked bool) 
 	st.prevErrors, st.uncounted = st.errors, false
 }
 
-// endWait counts the end of a blocked command's wait (updateStatsOnUnblock).
+// endWait counts the end of a wait in the blocking command named name
+// (updateStatsOnUnblock).
 func (s *Server) endWait(name string, failed bool) {
-	if name == "" {
+	cmd := generated.Lookup([]byte(name)) // blocking commands are top-level
+	if cmd == nil {
 		return
 	}
 	st := &s.stats.errStats
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	cs := s.cmdStat(name)
+	cs := s.cmdStat(cmd)
 	cs.calls++
 	if failed {
 		cs.failed++
@@ -216,15 +218,15 @@ func (s *Server) infoCommandStats(b *strings.Builder) {
 	st := &s.stats.errStats
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	names := make([]string, 0, len(st.cmds))
-	for n, cs := range st.cmds {
+	cmds := make([]*generated.Command, 0, len(st.cmds))
+	for cmd, cs := range st.cmds {
 		if cs.calls != 0 || cs.failed != 0 || cs.rejected != 0 {
-			names = append(names, n)
+			cmds = append(cmds, cmd)
 		}
 	}
-	slices.Sort(names)
-	for _, n := range names {
-		cs := st.cmds[n]
+	slices.SortFunc(cmds, func(a, b *generated.Command) int { return strings.Compare(a.Name, b.Name) })
+	for _, cmd := range cmds {
+		cs, n := st.cmds[cmd], cmd.Name
 		var per float32
 		if cs.calls != 0 {
 			per = float32(cs.usec) / float32(cs.calls)
