@@ -15,6 +15,7 @@ package redcurrent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -46,6 +47,20 @@ type Options struct {
 	ScriptMemoryLimit int64
 	// Logger receives the server's log lines; nil discards them.
 	Logger *slog.Logger
+	// MaxClients is maxclients: connections beyond it are answered "-ERR
+	// max number of clients reached" and closed. Zero: 10000, Redis's
+	// default. Run never changes the process's descriptor limit.
+	MaxClients int
+	// MaxClientsLimit, when set, tells CONFIG SET maxclients how many clients
+	// the process can serve for the number asked (it may raise the
+	// descriptor limit); a smaller answer fails the CONFIG SET with Redis's
+	// text. Nil accepts any number. cmd/redcurrent sets it.
+	MaxClientsLimit func(maxclients int) int
+	// EnableDebugCommand is enable-debug-command: "no", "yes" or "local"
+	// (loopback and unix-socket clients only). "" means "local", so tests
+	// can use DEBUG SLEEP and DEBUG SET-ACTIVE-EXPIRE; Redis's default is
+	// "no".
+	EnableDebugCommand string
 }
 
 // Server is a running redcurrent server.
@@ -62,6 +77,11 @@ type Server struct {
 
 // Run starts a server and returns once it accepts connections.
 func Run(opts Options) (*Server, error) {
+	switch opts.EnableDebugCommand {
+	case "", "no", "yes", "local":
+	default:
+		return nil, fmt.Errorf("redcurrent: EnableDebugCommand %q: want no, yes or local", opts.EnableDebugCommand)
+	}
 	addr := opts.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -80,7 +100,18 @@ func serve(ln net.Listener, opts Options) *Server {
 	}
 	clock := engine.NewTestClock()
 	eng := engine.New(engine.Options{Databases: opts.Databases, Clock: clock})
-	srv := server.New(server.Config{RequirePass: opts.Password, Logger: logger, ScriptMemoryLimit: opts.ScriptMemoryLimit}, eng)
+	debug := opts.EnableDebugCommand
+	if debug == "" {
+		debug = "local"
+	}
+	srv := server.New(server.Config{
+		RequirePass:        opts.Password,
+		Logger:             logger,
+		ScriptMemoryLimit:  opts.ScriptMemoryLimit,
+		MaxClients:         opts.MaxClients,
+		MaxClientsLimit:    opts.MaxClientsLimit,
+		EnableDebugCommand: debug,
+	}, eng)
 	s := &Server{srv: srv, eng: eng, clock: clock, ln: ln, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)

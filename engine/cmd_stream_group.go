@@ -754,6 +754,9 @@ func (e *Engine) XReadGroup(c *Client, a generated.XReadGroupArgs, w ReplyWriter
 			if t.id, err = ParseStreamID(b, 0); err != nil {
 				return err
 			}
+			// Redis stores ">" as the maximal ID and tells them apart by
+			// value only: that ID, given as such, reads new entries too.
+			t.newOnly = t.id == MaxStreamID
 		}
 		rc.targets = append(rc.targets, t)
 	}

@@ -12,7 +12,8 @@ import (
 // are exactly 1..n, integers take the smallest encoding, non-integral
 // numbers are float32 when that is lossless, and tables nested deeper
 // than 16 pack as nil. unpack decodes every object; unpack_one and
-// unpack_limit return the next offset (-1 at the end) before the objects.
+// unpack_limit return the next offset (-1 at the end) before the objects,
+// except unpack_limit(s, 0) (offset 0), which is unpack.
 
 const msgpackMaxNesting = 16
 
@@ -22,21 +23,23 @@ func (s *State) openCmsgpack() *lua.LTable {
 	L := s.L
 	t := L.NewTable()
 	t.RawSetString("pack", L.NewFunction(s.msgpackPack))
-	t.RawSetString("unpack", L.NewFunction(func(L *lua.LState) int { return msgpackUnpack(L, 0, 0, false) }))
+	t.RawSetString("unpack", L.NewFunction(func(L *lua.LState) int { return msgpackUnpack(L, 0, 0) }))
 	t.RawSetString("unpack_one", L.NewFunction(func(L *lua.LState) int {
-		return msgpackUnpack(L, 1, optInt(L, 2, "unpack_one", 0), true)
+		return msgpackUnpack(L, 1, optInt(L, 2, "unpack_one", 0))
 	}))
 	t.RawSetString("unpack_limit", L.NewFunction(func(L *lua.LState) int {
-		return msgpackUnpack(L, checkInt(L, 2, "unpack_limit"), optInt(L, 3, "unpack_limit", 0), true)
+		return msgpackUnpack(L, checkInt(L, 2, "unpack_limit"), optInt(L, 3, "unpack_limit", 0))
 	}))
 	t.RawSetString("_NAME", lua.LString("cmsgpack"))
 	t.RawSetString("_VERSION", lua.LString("lua-cmsgpack 0.4.0"))
+	t.RawSetString("_COPYRIGHT", lua.LString("Copyright (C) 2012, Salvatore Sanfilippo"))
+	t.RawSetString("_DESCRIPTION", lua.LString("MessagePack C implementation for Lua"))
 	return t
 }
 
 func (s *State) msgpackPack(L *lua.LState) int {
 	if L.GetTop() == 0 {
-		raiseError(L, "MessagePack pack needs input.")
+		argError(L, 0, "pack", "MessagePack pack needs input.")
 	}
 	var b []byte
 	for i := 1; i <= L.GetTop(); i++ {
@@ -150,18 +153,35 @@ func msgpackInt(b []byte, n int64) []byte {
 	return binary.BigEndian.AppendUint64(append(b, 0xd3), uint64(n))
 }
 
+// msgpackDecoder decodes as mp_decode_to_lua_type does, one error at a
+// time: truncated input is "Missing bytes in input.", a byte that starts no
+// supported type (bin and ext types included) "Bad data format in input.".
+// top counts the C stack slots the C decoder would hold (the string
+// argument, the results so far, and per open table the table and its
+// pending key or index), so nesting and result counts fail where
+// LUAI_MAXCSTACK (8,000) makes lua_checkstack fail in Redis.
 type msgpackDecoder struct {
-	L     *lua.LState
-	data  string
-	pos   int
-	depth int
+	L    *lua.LState
+	data string
+	pos  int
+	top  int
 }
 
-func (d *msgpackDecoder) bad() { raiseError(d.L, errBadMsgpack) }
+const (
+	errMsgpackEOF = "Missing bytes in input."
+	maxCStack     = unpackMax + 1 // LUAI_MAXCSTACK
+)
+
+// checkStack is luaL_checkstack(L, 1, msg).
+func (d *msgpackDecoder) checkStack(msg string) {
+	if d.top+1 > maxCStack {
+		raiseError(d.L, "stack overflow (%s)", msg)
+	}
+}
 
 func (d *msgpackDecoder) take(n int) string {
 	if n < 0 || len(d.data)-d.pos < n {
-		d.bad()
+		raiseError(d.L, errMsgpackEOF)
 	}
 	s := d.data[d.pos : d.pos+n]
 	d.pos += n
@@ -178,11 +198,10 @@ func (d *msgpackDecoder) uint(n int) uint64 {
 }
 
 func (d *msgpackDecoder) decode() lua.LValue {
-	d.depth++
-	defer func() { d.depth-- }()
-	if d.depth > 1000 {
-		d.bad()
+	if d.pos >= len(d.data) {
+		raiseError(d.L, errMsgpackEOF)
 	}
+	d.checkStack("too many return values at once; use unpack_one or unpack_limit instead.")
 	c := d.take(1)[0]
 	switch {
 	case c <= 0x7f:
@@ -203,11 +222,11 @@ func (d *msgpackDecoder) decode() lua.LValue {
 		return lua.LFalse
 	case 0xc3:
 		return lua.LTrue
-	case 0xc4, 0xd9:
+	case 0xd9:
 		return lua.LString(d.take(int(d.uint(1))))
-	case 0xc5, 0xda:
+	case 0xda:
 		return lua.LString(d.take(int(d.uint(2))))
-	case 0xc6, 0xdb:
+	case 0xdb:
 		return lua.LString(d.take(int(d.uint(4))))
 	case 0xca:
 		return lua.LNumber(math.Float32frombits(uint32(d.uint(4))))
@@ -220,7 +239,9 @@ func (d *msgpackDecoder) decode() lua.LValue {
 	case 0xce:
 		return lua.LNumber(d.uint(4))
 	case 0xcf:
-		return lua.LNumber(float64(d.uint(8)))
+		// lua_pushunsigned is lua_pushinteger on 64-bit builds: above
+		// 2^63-1 the value reads as negative.
+		return lua.LNumber(float64(int64(d.uint(8))))
 	case 0xd0:
 		return lua.LNumber(int8(d.uint(1)))
 	case 0xd1:
@@ -238,53 +259,76 @@ func (d *msgpackDecoder) decode() lua.LValue {
 	case 0xdf:
 		return d.mapOf(int(d.uint(4)))
 	}
-	d.bad()
+	raiseError(d.L, errBadMsgpack)
 	return lua.LNil
 }
 
+// arrayOf decodes n elements. The table is sized by what the input can
+// hold (each element takes a byte), not by n: a declared count alone
+// allocates nothing.
 func (d *msgpackDecoder) arrayOf(n int) lua.LValue {
-	if n > len(d.data)-d.pos {
-		d.bad() // every element takes at least one byte
-	}
-	t := d.L.CreateTable(n, 0)
+	t := d.L.CreateTable(min(n, len(d.data)-d.pos), 0)
+	d.top++ // the table
+	d.checkStack("in function mp_decode_to_lua_array")
 	for i := 1; i <= n; i++ {
+		d.top++ // the index
 		t.RawSetInt(i, d.decode())
+		d.top--
 	}
+	d.top--
 	return t
 }
 
+// mapOf decodes n key-value pairs. A nil or NaN key fails as lua_settable
+// does, without a position: the error is raised inside the C library.
 func (d *msgpackDecoder) mapOf(n int) lua.LValue {
-	if n > (len(d.data)-d.pos)/2 {
-		d.bad()
-	}
-	t := d.L.CreateTable(0, n)
+	t := d.L.CreateTable(0, min(n, (len(d.data)-d.pos)/2))
+	d.top++ // the table
 	for i := 0; i < n; i++ {
 		k := d.decode()
+		d.top++ // the key
 		v := d.decode()
-		if k != lua.LNil {
-			t.RawSet(k, v)
+		d.top--
+		switch x := k.(type) {
+		case *lua.LNilType:
+			d.L.Error(lua.LString("table index is nil"), 0)
+		case lua.LNumber:
+			if x != x {
+				d.L.Error(lua.LString("table index is NaN"), 0)
+			}
 		}
+		t.RawSet(k, v)
 	}
+	d.top--
 	return t
 }
 
-// msgpackUnpack decodes up to limit objects (0: all) from offset. With
-// withOffset it first returns the offset after them, or -1 at the end.
-func msgpackUnpack(L *lua.LState, limit, offset int64, withOffset bool) int {
+// msgpackUnpack is mp_unpack_full: limit objects from offset, every
+// object when both are 0 (unpack). When not decoding everything, the
+// offset after them (-1 at the end) comes first. offset and limit are
+// lua_Integers; the errors print them, and the input's length, as C ints.
+func msgpackUnpack(L *lua.LState, limit, offset int64) int {
 	data := checkString(L, 1, "unpack")
-	if offset < 0 || offset > int64(len(data)) {
-		raiseError(L, "Start offset %d greater than input length %d.", offset, len(data))
+	if offset < 0 || limit < 0 {
+		// Redis prints the length where it means the limit.
+		raiseError(L, "Invalid request to unpack with offset of %d and limit of %d.", int32(offset), int32(len(data)))
 	}
-	d := &msgpackDecoder{L: L, data: data, pos: int(offset)}
+	if offset > int64(len(data)) {
+		raiseError(L, "Start offset %d greater than input length %d.", int32(offset), int32(len(data)))
+	}
+	all := limit == 0 && offset == 0
+	if all {
+		limit = math.MaxInt32
+	}
+	d := &msgpackDecoder{L: L, data: data, pos: int(offset), top: 1}
 	var vals []lua.LValue
-	for d.pos < len(data) && (limit <= 0 || int64(len(vals)) < limit) {
+	for d.pos < len(data) && int64(len(vals)) < limit {
 		vals = append(vals, d.decode())
-		if len(vals) > unpackMax {
-			raiseError(L, "too many results to unpack")
-		}
+		d.top++
 	}
 	n := len(vals)
-	if withOffset {
+	if !all {
+		d.checkStack("in function mp_unpack_full")
 		next := int64(d.pos)
 		if d.pos >= len(data) {
 			next = -1

@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -122,5 +123,40 @@ func TestKeysArgv(t *testing.T) {
 	got := h.evalProto(2, "return {KEYS[1], ARGV[1], ARGV[2], #KEYS}", []string{"k"}, []string{"a", "b"})
 	if want := "*4\r\n$1\r\nk\r\n$1\r\na\r\n$1\r\nb\r\n:1\r\n"; got != want {
 		t.Fatalf("got %q want %q", got, want)
+	}
+}
+
+// A reply is converted on Lua's 8000-slot C stack as redis-server does it
+// (luaReplyToRedisReply): a value without room for 4 more slots becomes
+// "reached lua stack limit" in its place. The depths and bytes are
+// redis-server 7.0.15's and 8.0's (reply lengths 31980, 32010, 29308, 29368,
+// 10660 and 10690 bytes).
+func TestReplyStackLimit(t *testing.T) {
+	const stackErr = "-ERR reached lua stack limit\r\n"
+	h := newHarness(t)
+	for _, tc := range []struct {
+		src          string
+		resp2, resp3 string
+	}{
+		{"local t = 1 for i = 1, 7994 do t = {t} end return t",
+			strings.Repeat("*1\r\n", 7994) + ":1\r\n", strings.Repeat("*1\r\n", 7994) + ":1\r\n"},
+		{"local t = 1 for i = 1, 7995 do t = {t} end return t",
+			strings.Repeat("*1\r\n", 7995) + stackErr, strings.Repeat("*1\r\n", 7995) + stackErr},
+		{"local t = 1 for i = 1, 2664 do t = {map = {k = t}} end return t",
+			strings.Repeat("*2\r\n$1\r\nk\r\n", 2664) + ":1\r\n", strings.Repeat("%1\r\n$1\r\nk\r\n", 2664) + ":1\r\n"},
+		{"local t = 1 for i = 1, 2665 do t = {map = {k = t}} end return t",
+			strings.Repeat("*2\r\n$1\r\nk\r\n", 2664) + "*2\r\n" + stackErr + stackErr,
+			strings.Repeat("%1\r\n$1\r\nk\r\n", 2664) + "%1\r\n" + stackErr + stackErr},
+		{"local t = 1 for i = 1, 2664 do t = {set = {[t] = true}} end return t",
+			strings.Repeat("*1\r\n", 2664) + ":1\r\n", strings.Repeat("~1\r\n", 2664) + ":1\r\n"},
+		{"local t = 1 for i = 1, 2665 do t = {set = {[t] = true}} end return t",
+			strings.Repeat("*1\r\n", 2665) + stackErr, strings.Repeat("~1\r\n", 2665) + stackErr},
+	} {
+		for proto, want := range map[int]string{2: tc.resp2, 3: tc.resp3} {
+			if got := h.evalProto(proto, tc.src, nil, nil); got != want {
+				t.Errorf("RESP%d %s: got %d bytes ending %q, want %d ending %q", proto, tc.src,
+					len(got), got[max(0, len(got)-40):], len(want), want[max(0, len(want)-40):])
+			}
+		}
 	}
 }

@@ -5,10 +5,18 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// maxReplyDepth bounds the nesting of a script's reply; a self-referencing
-// table would otherwise recurse forever. Redis stops at its Lua C stack
-// limit with the same text.
-const maxReplyDepth = 1000
+// A reply is converted on Lua's C stack (luaReplyToRedisReply), which
+// holds LUAI_MAXCSTACK (8,000) slots: each value is checked for room for 4
+// more, and one that lacks it is written as this error, in its place. The
+// script's result starts at slot 2; an array element sits one slot above
+// its table, a map key four and a map value three (the table, the map, the
+// key, the value, the copy of the key), a set member three. So arrays nest
+// 7,994 deep and maps 2,664 before the error, as on redis-server, and a
+// self-referencing table ends.
+const (
+	replyFirstSlot = 2
+	replySlots     = unpackMax + 1
+)
 
 var errStackLimit = &engine.Error{Code: "ERR", Msg: "reached lua stack limit"}
 
@@ -19,11 +27,12 @@ var errStackLimit = &engine.Error{Code: "ERR", Msg: "reached lua stack limit"}
 // verbatim_string, map and set, in that order, before being read as an
 // array that stops at the first nil.
 func (s *State) toReply(v lua.LValue, w engine.ReplyWriter) {
-	s.writeValue(v, w, 0)
+	s.writeValue(v, w, replyFirstSlot)
 }
 
+// writeValue writes v, which sits at C stack slot depth.
 func (s *State) writeValue(v lua.LValue, w engine.ReplyWriter, depth int) {
-	if depth > maxReplyDepth {
+	if depth+4 > replySlots {
 		w.Error(errStackLimit)
 		return
 	}
@@ -84,8 +93,8 @@ func (s *State) writeTable(t *lua.LTable, w engine.ReplyWriter, depth int) {
 		}
 		w.Map(n)
 		for k, v := m.Next(lua.LNil); k != lua.LNil; k, v = m.Next(k) {
-			s.writeValue(k, w, depth+1)
-			s.writeValue(v, w, depth+1)
+			s.writeValue(k, w, depth+4)
+			s.writeValue(v, w, depth+3)
 		}
 		return
 	}
@@ -97,7 +106,7 @@ func (s *State) writeTable(t *lua.LTable, w engine.ReplyWriter, depth int) {
 		}
 		w.Set(n)
 		for k, _ := set.Next(lua.LNil); k != lua.LNil; k, _ = set.Next(k) {
-			s.writeValue(k, w, depth+1)
+			s.writeValue(k, w, depth+3)
 		}
 		return
 	}

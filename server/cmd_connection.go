@@ -311,20 +311,21 @@ func (s *Server) clientLine(b []byte, cn *conn, c *engine.Client) []byte {
 		multi = int64(len(cn.queue))
 	}
 	num("multi", multi)
-	num("qbuf", 0)
-	num("qbuf-free", 0)
+	qbuf, rbs := int64(0), int64(0)
+	if cn.rd != nil {
+		qbuf, rbs = cn.rd.pending.Load(), cn.rd.size.Load()
+	}
+	num("qbuf", qbuf)
+	num("qbuf-free", rbs-qbuf)
 	num("argv-mem", int64(cn.argvMem))
 	num("multi-mem", int64(cn.queueMem))
-	rbs := int64(0)
-	if cn.rd != nil {
-		rbs = int64(len(cn.rd.buf))
-	}
 	num("rbs", rbs)
 	num("rbp", 0)
+	oll, omem := cn.outputStats()
 	num("obl", 0)
-	num("oll", 0)
-	num("omem", 0)
-	num("tot-mem", rbs+int64(cn.queueMem))
+	num("oll", oll)
+	num("omem", omem)
+	num("tot-mem", rbs+omem+int64(cn.queueMem))
 	str("events", "r")
 	str("cmd", cn.lastCmd)
 	str("user", "default")

@@ -41,6 +41,7 @@ func (h *handlers) ConfigSet(c *engine.Client, a generated.ConfigSetArgs, w engi
 // CONFIG RESETSTAT clears the INFO stats counters.
 func (h *handlers) ConfigResetStat(c *engine.Client, a generated.ConfigResetStatArgs, w engine.ReplyWriter) error {
 	h.s.stats.connectionsReceived.Store(0)
+	h.s.stats.rejectedConnections.Store(0)
 	h.s.stats.commandsProcessed = 0
 	h.s.resetErrStats()
 	h.s.e.ResetStats()
@@ -163,7 +164,7 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		b.WriteString("# Clients\r\n")
 		line("connected_clients", s.ConnectedClients())
 		line("cluster_connections", 0)
-		line("maxclients", s.cfg.values["maxclients"])
+		line("maxclients", s.cfg.maxClients)
 		line("client_recent_max_input_buffer", 0)
 		line("client_recent_max_output_buffer", 0)
 		line("blocked_clients", s.BlockedClients())
@@ -175,8 +176,12 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		b.WriteString("# Memory\r\n")
 		line("used_memory", ms.HeapAlloc)
 		line("used_memory_human", humanBytes(ms.HeapAlloc))
-		line("used_memory_rss", ms.Sys)
-		line("used_memory_rss_human", humanBytes(ms.Sys))
+		rss, ok := processRSS()
+		if !ok {
+			rss = ms.Sys // the memory the runtime obtained from the OS
+		}
+		line("used_memory_rss", rss)
+		line("used_memory_rss_human", humanBytes(rss))
 		line("used_memory_peak", ms.HeapSys)
 		line("used_memory_peak_human", humanBytes(ms.HeapSys))
 		line("maxmemory", s.cfg.values["maxmemory"])
@@ -221,7 +226,7 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		line("total_connections_received", s.stats.connectionsReceived.Load())
 		line("total_commands_processed", s.stats.commandsProcessed)
 		line("instantaneous_ops_per_sec", 0)
-		line("rejected_connections", 0)
+		line("rejected_connections", s.stats.rejectedConnections.Load())
 		line("expired_keys", s.e.Stats().ExpiredKeys)
 		line("evicted_keys", 0)
 		line("evicted_scripts", s.h.Scripting.Info().EvictedScripts)

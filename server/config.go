@@ -3,6 +3,7 @@ package server
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/redcurrent/redcurrent/engine"
 )
@@ -17,6 +18,16 @@ type config struct {
 	databases        int
 	port             int
 	bind             string
+
+	// client-output-buffer-limit per class: normal, slave, pubsub. The
+	// normal class is published for connections, which read it without
+	// the engine lock.
+	obuf       [3]obufLimit
+	obufPublic atomic.Pointer[obufLimit]
+
+	maxClients      int64
+	maxClientsLimit func(int) int
+	debugCommand    string // enable-debug-command: no, yes or local
 }
 
 func newConfig(cfg Config) *config {
@@ -26,7 +37,16 @@ func newConfig(cfg Config) *config {
 		queryBufferLimit: cfg.ClientQueryBufferLimit,
 		port:             cfg.Port,
 		bind:             cfg.Bind,
+		maxClients:       int64(cfg.MaxClients),
+		maxClientsLimit:  cfg.MaxClientsLimit,
+		debugCommand:     strings.ToLower(cfg.EnableDebugCommand),
 		values:           map[string]string{},
+	}
+	if c.maxClients <= 0 {
+		c.maxClients = 10000
+	}
+	if c.debugCommand != "yes" && c.debugCommand != "local" {
+		c.debugCommand = "no"
 	}
 	if c.protoMaxBulkLen <= 0 {
 		c.protoMaxBulkLen = 512 << 20
@@ -40,6 +60,8 @@ func newConfig(cfg Config) *config {
 	if c.bind == "" {
 		c.bind = "* -::*"
 	}
+	c.obuf = [3]obufLimit{{}, {256 << 20, 64 << 20, 60}, {32 << 20, 8 << 20, 60}}
+	c.obufPublic.Store(&obufLimit{})
 	for _, p := range params {
 		if p.def != "" || p.get == nil {
 			c.values[p.name] = p.def
@@ -58,6 +80,9 @@ type param struct {
 	check     func(v string) (string, string) // canonical value, or "" and the error
 	get       func(s *Server) string
 	set       func(s *Server, v string)
+	// verify, when set, refuses a checked value the server cannot take
+	// (Redis's apply functions): the error text, or "".
+	verify func(s *Server, v string) string
 }
 
 func boolParam(v string) (string, string) {
@@ -148,11 +173,25 @@ var params = []*param{
 	{name: "client-query-buffer-limit", check: memParam(1024*1024, 1<<63-1),
 		get: func(s *Server) string { return strconv.FormatInt(s.cfg.queryBufferLimit, 10) },
 		set: func(s *Server, v string) { s.cfg.queryBufferLimit, _ = strconv.ParseInt(v, 10, 64) }},
+	{name: "client-output-buffer-limit", check: checkObufLimits, get: getObufLimits, set: setObufLimits},
 	{name: "loglevel", def: "notice", check: enumParam("debug", "verbose", "notice", "warning")},
 	{name: "maxmemory", def: "0", check: memParam(0, 1<<63-1)},
 	{name: "maxmemory-policy", def: "noeviction", check: enumParam("volatile-lru", "volatile-lfu",
 		"volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction")},
-	{name: "maxclients", def: "10000", check: intParam(1, 1<<32-1)},
+	{name: "maxclients", check: intParam(1, 1<<32-1),
+		get: func(s *Server) string { return strconv.FormatInt(s.cfg.maxClients, 10) },
+		set: func(s *Server, v string) { s.cfg.maxClients, _ = strconv.ParseInt(v, 10, 64) },
+		verify: func(s *Server, v string) string {
+			// updateMaxclients: the process may not have the descriptors.
+			n, _ := strconv.Atoi(v)
+			if s.cfg.maxClientsLimit != nil {
+				if m := s.cfg.maxClientsLimit(n); m < n {
+					return "The operating system is not able to handle the specified number of clients, try with " + strconv.Itoa(m)
+				}
+			}
+			return ""
+		}},
+	{name: "enable-debug-command", immutable: true, get: func(s *Server) string { return s.cfg.debugCommand }},
 	{name: "timeout", def: "0", check: intParam(0, 1<<31-1)},
 	{name: "tcp-keepalive", def: "300", check: intParam(0, 1<<31-1)},
 	{name: "busy-reply-threshold", alias: "lua-time-limit", def: "5000", check: intParam(0, 1<<63-1)},
@@ -239,6 +278,11 @@ func (s *Server) configSet(pairs [][2][]byte) error {
 		v, msg := ts[i].p.check(string(kv[1]))
 		if msg != "" {
 			return configSetError(ts[i].name, msg)
+		}
+		if ts[i].p.verify != nil {
+			if msg := ts[i].p.verify(s, v); msg != "" {
+				return configSetError(ts[i].name, msg)
+			}
 		}
 		vals[i] = v
 	}

@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"net"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -11,13 +13,15 @@ import (
 )
 
 // flushThreshold bounds the output buffered for one batch of pipelined
-// requests: past it the connection writes before reading on.
+// requests: past it the connection hands its replies over for writing
+// before reading on.
 const flushThreshold = 64 * 1024
 
-// conn is one client connection. One goroutine (serve) reads, dispatches
-// and writes; fields other than nc and blocked are touched only by that
-// goroutine while it holds the engine lock, or by other commands (CLIENT
-// LIST, CLIENT KILL) holding the engine lock.
+// conn is one client connection. Its goroutine (serve) reads, dispatches
+// and hands replies over for writing; it never waits for the client to read
+// them (see outbuf). Fields other than nc, blocked and out are touched only
+// by that goroutine while it holds the engine lock, or by other commands
+// (CLIENT LIST, CLIENT KILL) holding the engine lock.
 type conn struct {
 	s  *Server
 	nc net.Conn
@@ -54,6 +58,27 @@ type conn struct {
 	blocked atomic.Pointer[func(withError bool)]
 	// waitBuf receives the reply of the blocked command (blocking.go).
 	waitBuf *resp.Writer
+
+	raw *rawWriter // nil when nc is not a socket
+	out outbuf
+}
+
+// outbuf holds the replies handed over for writing that the socket has not
+// taken yet: Redis's reply list. While it is not empty a writer goroutine
+// writes it out, so the connection's goroutine reads on while a client that
+// pipelines before reading has not read yet. Its size counts toward
+// client-output-buffer-limit.
+type outbuf struct {
+	mu      sync.Mutex
+	queue   [][]byte      // in order; the writer takes them all at once
+	bytes   int64         // queued plus being written
+	chunks  int           // likewise, in chunks (CLIENT LIST oll)
+	writing bool          // the writer goroutine runs
+	done    chan struct{} // closed when that goroutine ends
+	err     error         // the connection failed or was closed for its output
+	free    [][]byte      // written buffers for reuse
+
+	softSince int64 // Unix seconds the soft limit was first exceeded, or 0
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -70,6 +95,8 @@ func newConn(s *Server, nc net.Conn) *conn {
 	cn.lastCmd = "NULL"
 	cn.authenticated = !s.hasPass.Load()
 	cn.rd = newReader(nc, cn)
+	cn.rd.beforeRead = cn.flushBeforeRead
+	cn.raw = newRawWriter(nc)
 	return cn
 }
 
@@ -78,12 +105,15 @@ func (cn *conn) queryBufferLimit() int64 { return cn.s.qbLimit.Load() }
 func (cn *conn) authRequired() bool      { return !cn.authenticated && cn.s.hasPass.Load() }
 
 // serve runs the connection until the client leaves, a protocol error, or
-// Close. Replies to a batch of pipelined requests go out in one write, as
-// redcon does: the writer flushes only when no further request is buffered.
+// Close. The replies to the requests read so far go out before it waits for
+// more input (reader.beforeRead), so a batch of pipelined requests is
+// answered in one write, and a reply is never held back behind a partial
+// request or an empty one.
 func (cn *conn) serve() {
 	s := cn.s
 	defer s.wg.Done()
 	defer func() {
+		cn.drain()
 		cn.nc.Close()
 		s.e.Lock()
 		s.h.unwatchAll(&cn.c)
@@ -106,7 +136,7 @@ func (cn *conn) serve() {
 			cn.flush()
 			return
 		}
-		if !cn.rd.buffered() || cn.w.Len() > flushThreshold {
+		if cn.w.Len() > flushThreshold {
 			if cn.flush() != nil {
 				return
 			}
@@ -114,23 +144,179 @@ func (cn *conn) serve() {
 	}
 }
 
-// flush writes the buffered replies.
+func (cn *conn) flushBeforeRead() { cn.flush() }
+
+// flush hands the buffered replies over for writing, without waiting for
+// the client to read them: what the socket takes at once is written now,
+// the rest is queued for the writer goroutine. Then it applies
+// client-output-buffer-limit. It is called by the connection's goroutine,
+// never with the engine lock held. An error means the connection is closed.
 func (cn *conn) flush() error {
-	if cn.w.Len() == 0 {
+	b := cn.w.Bytes()
+	if len(b) == 0 {
 		return nil
 	}
-	_, err := cn.nc.Write(cn.w.Bytes())
-	cn.w.Reset()
-	if cn.w.Len() == 0 && cap(cn.w.Bytes()) > 1<<20 {
-		cn.w = resp.NewWriter(cn.w.Proto()) // drop a buffer a huge reply grew
+	o := &cn.out
+	o.mu.Lock()
+	if o.err != nil {
+		err := o.err
+		o.mu.Unlock()
+		cn.w.Reset()
+		return err
 	}
+	if !o.writing { // nothing queued: try the socket first
+		o.mu.Unlock()
+		n, err := cn.raw.tryWrite(b)
+		if err != nil {
+			cn.w.Reset()
+			return cn.fail(err)
+		}
+		if n == len(b) {
+			cn.w.Reset()
+			if cap(b) > 1<<20 {
+				cn.w.Swap(nil) // drop a buffer a huge reply grew
+			}
+			return nil
+		}
+		b = b[n:]
+		o.mu.Lock()
+	}
+	if k := len(o.queue); k > 0 && len(o.queue[k-1])+len(b) <= cap(o.queue[k-1]) {
+		o.queue[k-1] = append(o.queue[k-1], b...)
+		cn.w.Reset()
+	} else {
+		// Hand the buffer itself over and go on in a recycled one.
+		o.queue = append(o.queue, b)
+		o.chunks++
+		var nb []byte
+		if k := len(o.free); k > 0 {
+			nb, o.free = o.free[k-1], o.free[:k-1]
+		}
+		cn.w.Swap(nb)
+	}
+	o.bytes += int64(len(b))
+	used := o.bytes
+	if !o.writing {
+		o.writing = true
+		o.done = make(chan struct{})
+		go cn.writeLoop()
+	}
+	o.mu.Unlock()
+	if cn.outputLimitReached(used) {
+		cn.s.log.Warn("Client " + cn.describe() + " scheduled to be closed ASAP for overcoming of output buffer limits.")
+		return cn.fail(errOutputLimit)
+	}
+	return nil
+}
+
+// errOutputLimit closes a client past client-output-buffer-limit.
+var errOutputLimit = errors.New("output buffer limit reached")
+
+// fail records why the connection ends, drops what it had still to write
+// and closes the socket, which also ends its reader and writer.
+func (cn *conn) fail(err error) error {
+	o := &cn.out
+	o.mu.Lock()
+	if o.err == nil {
+		o.err = err
+	}
+	clear(o.queue)
+	o.queue = o.queue[:0]
+	o.mu.Unlock()
+	cn.nc.Close()
 	return err
 }
 
-// FlushReplies writes the replies buffered so far. A blocking command calls
-// it (through engine.Client.Conn) before it waits, so that the replies to
-// the requests before it in the batch are not held back. It must be called
-// from the command's own goroutine.
+// writeLoop writes the queued replies until none are left or writing fails.
+func (cn *conn) writeLoop() {
+	o := &cn.out
+	var batch [][]byte
+	for {
+		o.mu.Lock()
+		if len(o.queue) == 0 || o.err != nil {
+			o.writing = false
+			o.bytes, o.chunks = 0, 0
+			close(o.done)
+			o.mu.Unlock()
+			return
+		}
+		batch = append(batch[:0], o.queue...)
+		clear(o.queue)
+		o.queue = o.queue[:0]
+		o.mu.Unlock()
+		for i, b := range batch {
+			_, err := cn.nc.Write(b)
+			o.mu.Lock()
+			o.bytes -= int64(len(b))
+			o.chunks--
+			if len(o.free) < 2 && cap(b) <= 2*flushThreshold {
+				o.free = append(o.free, b[:0])
+			}
+			o.mu.Unlock()
+			batch[i] = nil
+			if err != nil {
+				cn.fail(err)
+				break
+			}
+		}
+	}
+}
+
+// drain waits until the writer goroutine, if any, has written everything
+// or failed.
+func (cn *conn) drain() {
+	o := &cn.out
+	o.mu.Lock()
+	done, writing := o.done, o.writing
+	o.mu.Unlock()
+	if writing {
+		<-done
+	}
+}
+
+// outputStats are CLIENT LIST's oll and omem: the chunks and bytes handed
+// over for writing and not written yet.
+func (cn *conn) outputStats() (chunks, bytes int64) {
+	o := &cn.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return int64(o.chunks), o.bytes
+}
+
+// outputLimitReached is checkClientOutputBufferLimits for the normal class:
+// the hard limit closes at once; past the soft limit, the client goes when
+// it has stayed there for more than soft-seconds (whole seconds, as Redis
+// counts them with server.unixtime).
+func (cn *conn) outputLimitReached(used int64) bool {
+	lim := cn.s.cfg.obufNormal()
+	if lim.hard == 0 && lim.soft == 0 {
+		return false
+	}
+	hard := lim.hard > 0 && used >= lim.hard
+	soft := lim.soft > 0 && used >= lim.soft
+	o := &cn.out
+	if soft {
+		now := time.Now().Unix()
+		if o.softSince == 0 {
+			o.softSince, soft = now, false // first time seen
+		} else if now-o.softSince <= lim.softSeconds {
+			soft = false
+		}
+	} else {
+		o.softSince = 0
+	}
+	return hard || soft
+}
+
+// describe is the client as Redis's log lines show it (catClientInfoString
+// is longer; the address and id identify it).
+func (cn *conn) describe() string {
+	return "id=" + strconv.FormatInt(cn.c.ID, 10) + " addr=" + cn.addr
+}
+
+// FlushReplies hands the replies buffered so far over for writing (see
+// flush: it never waits for the client to read them). It must be called
+// from the command's own goroutine, without the engine lock.
 func (cn *conn) FlushReplies() error { return cn.flush() }
 
 // SetUnblock registers (f != nil) or clears (nil) the function CLIENT

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"errors"
+	"net"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -84,6 +85,10 @@ func (cn *conn) process(argv [][]byte) {
 		cn.reject(cmd, &engine.Error{Code: "ERR", Msg: "wrong number of arguments for '" + cmd.Name + "' command"})
 		return
 	}
+	if cmd.Name == "debug" && !cn.allowProtected(s.cfg.debugCommand) {
+		cn.reject(cmd, errDebugNotAllowed)
+		return
+	}
 	if cn.authRequired() && cmd.Flags&generated.FlagNoAuth == 0 {
 		cn.reject(cmd, engine.ErrNoAuth)
 		return
@@ -106,6 +111,30 @@ func (cn *conn) process(argv [][]byte) {
 	cn.argv = argv
 	s.call(cmd, c, argv, w)
 	cn.argv = nil
+}
+
+// errDebugNotAllowed refuses DEBUG where enable-debug-command does not allow
+// it (processCommand).
+var errDebugNotAllowed = &engine.Error{Code: "ERR", Msg: "DEBUG command not allowed. If the enable-debug-command " +
+	"option is set to \"local\", you can run it from a local connection, otherwise you need to set this option " +
+	"in the configuration file, and then restart the server."}
+
+// allowProtected is allowProtectedAction: "yes", or "local" on a
+// connection from a loopback address (127.0.0.0/8 or ::1, as connIsLocal
+// compares the peer's text) or a unix socket.
+func (cn *conn) allowProtected(setting string) bool {
+	switch setting {
+	case "yes":
+		return true
+	case "local":
+		if _, ok := cn.nc.LocalAddr().(*net.UnixAddr); ok {
+			return true
+		}
+		if a, ok := cn.nc.RemoteAddr().(*net.TCPAddr); ok {
+			return a.IP.Equal(net.IPv6loopback) || (a.IP.To4() != nil && a.IP.To4()[0] == 127)
+		}
+	}
+	return false
 }
 
 // runsInMulti lists the commands that run at once inside MULTI instead of

@@ -40,6 +40,8 @@ func TestProtocolErrors(t *testing.T) {
 		{"bad multibulk length", "*x\r\n", "-ERR Protocol error: invalid multibulk length\r\n"},
 		{"huge multibulk length", "*3000000000\r\n", "-ERR Protocol error: invalid multibulk length\r\n"},
 		{"expected dollar", "*1\r\nx\r\n", "-ERR Protocol error: expected '$', got 'x'\r\n"},
+		// The byte as sent, not UTF-8-encoded (Redis's %c).
+		{"expected dollar, high byte", "*1\r\n\xe9\r\n", "-ERR Protocol error: expected '$', got '\xe9'\r\n"},
 		{"negative bulk length", "*1\r\n$-1\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
 		{"1 GB bulk", "*1\r\n$1073741824\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
 		{"unbalanced quotes", "PING \"a\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n"},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync/atomic"
 
 	"github.com/redcurrent/redcurrent/generated"
 	"github.com/redcurrent/redcurrent/internal/sds"
@@ -14,10 +15,23 @@ import (
 // and limits differ: Redis accepts "*0" and "*-1" as empty requests, rejects
 // a bulk length over proto-max-bulk-len before reading it, and splits inline
 // requests with sdssplitargs.
+//
+// As in Redis, an unfinished request keeps its parse state (arguments still
+// to come, the length of the next one, where parsing stopped), so more input
+// resumes it instead of parsing it again from its start; and the buffer
+// grows with the data that arrived, never with a declared length alone.
 
 // inlineMax is PROTO_INLINE_MAX_SIZE: the longest inline request, and the
 // longest count line, Redis buffers while waiting for its end.
 const inlineMax = 64 * 1024
+
+// bigArg is PROTO_MBULK_BIG_ARG: from this length on, the buffer grows to
+// fit an argument exactly instead of doubling past it.
+const bigArg = 32 * 1024
+
+// readBufSize is the reader's buffer to begin with (PROTO_IOBUF_LEN), and
+// the size it goes back to once a big request is done.
+const readBufSize = 16 * 1024
 
 // protocolError is a malformed request: the reply is "-ERR " + msg and the
 // connection is closed after it.
@@ -43,36 +57,58 @@ type readerLimits interface {
 type reader struct {
 	rd     io.Reader
 	buf    []byte
-	start  int // first unparsed byte
+	start  int // first byte of the request being parsed
 	end    int // end of the data read
 	argv   [][]byte
 	limits readerLimits
+
+	// beforeRead, if set, runs before next reads from rd: the replies to
+	// the requests parsed so far go out before the reader waits for more.
+	beforeRead func()
+
+	// The parse state of the unfinished request at buf[start:end], with
+	// offsets relative to start.
+	kind  byte  // 0: none yet; '*': multibulk; 'i': inline
+	scan  int   // where the search for the current line's end resumes
+	nul   bool  // a NUL came before the current line's end: it never ends
+	pos   int   // the next byte to parse
+	left  int64 // multibulk: arguments still to read (count line read when kind == '*' and pos > 0)
+	bulk  int64 // the next argument's length; -1 while its header is unread
+	spans []span
+	want  int // bytes from start the current argument needs to be complete (0: unknown)
+
+	// For CLIENT LIST, read by other goroutines: the buffer's size and the
+	// bytes pending in it.
+	size, pending atomic.Int64
 }
+
+// span is an argument's place in the buffer, relative to the request start.
+type span struct{ off, n int }
 
 func newReader(rd io.Reader, limits readerLimits) *reader {
-	return &reader{rd: rd, buf: make([]byte, 16*1024), limits: limits}
+	r := &reader{rd: rd, buf: make([]byte, readBufSize), limits: limits, bulk: -1}
+	r.size.Store(readBufSize)
+	return r
 }
 
-// buffered reports whether a complete or partial request is already buffered,
-// so the caller knows whether to flush before the next (blocking) read.
-func (r *reader) buffered() bool { return r.start < r.end }
-
 // next returns the next non-empty request. It reads from the connection only
-// when the buffer holds no complete request.
+// when the buffer holds no complete request, after calling beforeRead.
 func (r *reader) next() ([][]byte, error) {
 	for {
 		if r.start < r.end {
-			argv, n, err := r.parse(r.buf[r.start:r.end])
+			argv, done, err := r.parse()
 			if err != nil {
 				return nil, err
 			}
-			if n > 0 {
-				r.start += n
+			if done {
 				if len(argv) > 0 {
 					return argv, nil
 				}
 				continue // "*0", "*-1" or a blank inline line: nothing to run
 			}
+		}
+		if r.beforeRead != nil {
+			r.beforeRead()
 		}
 		if err := r.fill(); err != nil {
 			return nil, err
@@ -80,26 +116,45 @@ func (r *reader) next() ([][]byte, error) {
 	}
 }
 
-// fill reads more input, first moving the unparsed bytes to the front of the
-// buffer or growing it.
+// fill reads more input. It first makes room: an empty buffer starts over
+// (at its initial size if a big request grew it); a full one moves the
+// pending request to the front when that frees at least half of it, and
+// otherwise doubles (toward the end of a big argument, by half at least), so
+// that a big request costs O(n) copying and a declared length alone reserves
+// nothing.
 func (r *reader) fill() error {
-	if r.start == r.end {
+	switch {
+	case r.start == r.end:
 		r.start, r.end = 0, 0
-		if len(r.buf) > 64*1024 {
-			r.buf = make([]byte, 16*1024) // give back what a big request grew
+		if len(r.buf) > 4*readBufSize {
+			r.setBuf(make([]byte, readBufSize)) // give back what a big request grew
 		}
-	} else if r.end == len(r.buf) {
-		if r.start > 0 {
-			r.end = copy(r.buf, r.buf[r.start:r.end])
+	case r.end == len(r.buf):
+		pending := r.end - r.start
+		if r.start > 0 && pending <= len(r.buf)/2 {
+			old := r.buf
+			if len(r.buf) > 4*readBufSize && pending <= len(r.buf)/4 {
+				r.setBuf(make([]byte, max(readBufSize, 2*pending)))
+			}
+			r.end = copy(r.buf, old[r.start:r.end])
 			r.start = 0
-		} else {
-			nb := make([]byte, 2*len(r.buf))
-			copy(nb, r.buf[:r.end])
-			r.buf = nb
+			break
 		}
+		size := 2 * len(r.buf)
+		if r.bulk >= bigArg && r.want > pending {
+			// A big argument: stop at its end rather than doubling past it
+			// (still by half at least, so many big arguments in a row
+			// cost O(n) too).
+			size = min(size, max(r.want, len(r.buf)+len(r.buf)/2))
+		}
+		nb := make([]byte, max(size, pending+readBufSize/4))
+		r.end = copy(nb, r.buf[r.start:r.end])
+		r.start = 0
+		r.setBuf(nb)
 	}
 	n, err := r.rd.Read(r.buf[r.end:])
 	r.end += n
+	r.pending.Store(int64(r.end - r.start))
 	if n > 0 {
 		// What is pending is one unfinished request: past the limit, the
 		// client goes (readQueryFromClient checks sdslen(querybuf) after
@@ -115,110 +170,149 @@ func (r *reader) fill() error {
 	return err
 }
 
-// parse parses one request at the start of b. n is 0 when b holds no
-// complete request yet.
-func (r *reader) parse(b []byte) (argv [][]byte, n int, err error) {
-	if b[0] == '*' {
-		return r.parseMultibulk(b)
-	}
-	return r.parseInline(b)
+func (r *reader) setBuf(b []byte) {
+	r.buf = b
+	r.size.Store(int64(len(b)))
 }
 
-// line finds c in b as C's strchr does on Redis's query buffer: a NUL byte
-// ends the search, so a request with a NUL before its line end waits forever
-// for more input, as in Redis.
-func line(b []byte, c byte) int {
-	i := bytes.IndexByte(b, c)
+// parse goes on with the request at buf[start:end]. done is false when it
+// needs more input; when done, the request is consumed and argv is its
+// arguments (none for an empty request).
+func (r *reader) parse() (argv [][]byte, done bool, err error) {
+	b := r.buf[r.start:r.end]
+	if r.kind == 0 {
+		r.kind = 'i'
+		if b[0] == '*' {
+			r.kind = '*'
+		}
+	}
+	var n int
+	if r.kind == '*' {
+		argv, n, err = r.parseMultibulk(b)
+	} else {
+		argv, n, err = r.parseInline(b)
+	}
+	if err != nil || n == 0 {
+		return nil, false, err
+	}
+	r.start += n
+	r.pending.Store(int64(r.end - r.start))
+	r.kind, r.scan, r.nul, r.pos, r.left, r.bulk, r.want = 0, 0, false, 0, 0, -1, 0
+	r.spans = r.spans[:0]
+	return argv, true, nil
+}
+
+// lineEnd finds c in b from r.scan as C's strchr does on Redis's query
+// buffer: a NUL byte ends the search, so a request with a NUL before its
+// line end waits for more input for good, as in Redis (r.nul remembers it,
+// so more input is not searched again). r.scan is left where the next search
+// resumes.
+func (r *reader) lineEnd(b []byte, c byte) int {
+	if r.nul {
+		return -1
+	}
+	rest := b[r.scan:]
+	i := bytes.IndexByte(rest, c)
+	end := i
 	if i < 0 {
+		end = len(rest)
+	}
+	if z := bytes.IndexByte(rest[:end], 0); z >= 0 {
+		r.nul = true
 		return -1
 	}
-	if z := bytes.IndexByte(b[:i], 0); z >= 0 {
+	if i < 0 {
+		r.scan = len(b)
 		return -1
 	}
-	return i
+	r.scan += i
+	return r.scan
 }
 
 func (r *reader) parseMultibulk(b []byte) ([][]byte, int, error) {
-	nl := line(b, '\r')
-	if nl < 0 {
-		if len(b) > inlineMax {
-			return nil, 0, &protocolError{"Protocol error: too big mbulk count string"}
+	if r.pos == 0 {
+		nl := r.lineEnd(b, '\r')
+		if nl < 0 {
+			if len(b) > inlineMax {
+				return nil, 0, &protocolError{"Protocol error: too big mbulk count string"}
+			}
+			return nil, 0, nil
 		}
-		return nil, 0, nil
+		if nl+1 >= len(b) { // the \n is not here yet
+			return nil, 0, nil
+		}
+		count, ok := generated.ParseInt(b[1:nl])
+		if !ok || count > 1<<31-1 {
+			return nil, 0, &protocolError{"Protocol error: invalid multibulk length"}
+		}
+		if count > 10 && r.limits.authRequired() {
+			return nil, 0, &protocolError{"Protocol error: unauthenticated multibulk length"}
+		}
+		r.pos = nl + 2 // Redis skips the byte after \r without checking it
+		if count <= 0 {
+			r.argv = r.argv[:0]
+			return r.argv, r.pos, nil
+		}
+		r.left, r.bulk, r.scan = count, -1, r.pos
 	}
-	if nl+1 >= len(b) { // the \n is not here yet
-		return nil, 0, nil
-	}
-	count, ok := generated.ParseInt(b[1:nl])
-	if !ok || count > 1<<31-1 {
-		return nil, 0, &protocolError{"Protocol error: invalid multibulk length"}
-	}
-	if count > 10 && r.limits.authRequired() {
-		return nil, 0, &protocolError{"Protocol error: unauthenticated multibulk length"}
-	}
-	pos := nl + 2 // Redis skips the byte after \r without checking it
-	if count <= 0 {
-		return nil, pos, nil
+	for r.left > 0 {
+		if r.bulk < 0 {
+			nl := r.lineEnd(b, '\r')
+			if nl < 0 {
+				if len(b)-r.pos > inlineMax {
+					return nil, 0, &protocolError{"Protocol error: too big bulk count string"}
+				}
+				return nil, 0, nil
+			}
+			if nl+1 >= len(b) {
+				return nil, 0, nil
+			}
+			if c := b[r.pos]; c != '$' {
+				if c == '\r' || c == '\n' {
+					c = ' ' // error texts never carry newlines
+				}
+				// The byte goes out as it is, as Redis's %c writes it.
+				return nil, 0, &protocolError{"Protocol error: expected '$', got '" + string([]byte{c}) + "'"}
+			}
+			size, ok := generated.ParseInt(b[r.pos+1 : nl])
+			if !ok || size < 0 || size > r.limits.protoMaxBulkLen() {
+				return nil, 0, &protocolError{"Protocol error: invalid bulk length"}
+			}
+			if size > 16384 && r.limits.authRequired() {
+				return nil, 0, &protocolError{"Protocol error: unauthenticated bulk length"}
+			}
+			r.bulk, r.pos = size, nl+2
+		}
+		if int64(len(b)-r.pos) < r.bulk+2 {
+			// Not all here: say how much the argument needs, for fill to
+			// grow toward as its data arrives.
+			r.want = r.pos + int(r.bulk) + 2
+			return nil, 0, nil
+		}
+		if len(r.spans) == cap(r.spans) {
+			// Grow by doubling, never past the count announced (nor
+			// toward it before the arguments come).
+			n := min(max(2*cap(r.spans), 16), len(r.spans)+int(r.left))
+			r.spans = append(make([]span, 0, n), r.spans...)
+		}
+		r.spans = append(r.spans, span{r.pos, int(r.bulk)})
+		r.pos += int(r.bulk) + 2 // the two bytes after the data are not checked, as in Redis
+		r.left--
+		r.bulk, r.scan, r.want = -1, r.pos, 0
 	}
 	argv := r.argv[:0]
-	for i := int64(0); i < count; i++ {
-		rest := b[pos:]
-		nl := line(rest, '\r')
-		if nl < 0 {
-			if len(rest) > inlineMax {
-				return nil, 0, &protocolError{"Protocol error: too big bulk count string"}
-			}
-			return nil, 0, nil
-		}
-		if nl+1 >= len(rest) {
-			return nil, 0, nil
-		}
-		if rest[0] != '$' {
-			c := rest[0]
-			if c == '\r' || c == '\n' {
-				c = ' ' // error texts never carry newlines
-			}
-			return nil, 0, &protocolError{"Protocol error: expected '$', got '" + string(c) + "'"}
-		}
-		size, ok := generated.ParseInt(rest[1:nl])
-		if !ok || size < 0 || size > r.limits.protoMaxBulkLen() {
-			return nil, 0, &protocolError{"Protocol error: invalid bulk length"}
-		}
-		if size > 16384 && r.limits.authRequired() {
-			return nil, 0, &protocolError{"Protocol error: unauthenticated bulk length"}
-		}
-		data := nl + 2
-		if int64(len(rest)-data) < size+2 {
-			// Not all here. Make room for the whole argument now, so a big
-			// value is read without repeated growing.
-			if need := int64(pos+data) + size + 2; need > int64(len(r.buf)-r.start) {
-				r.reserve(need)
-			}
-			return nil, 0, nil
-		}
-		argv = append(argv, rest[data:data+int(size):data+int(size)])
-		pos += data + int(size) + 2 // the two bytes after the data are not checked, as in Redis
+	if cap(argv) < len(r.spans) {
+		argv = make([][]byte, 0, len(r.spans))
+	}
+	for _, sp := range r.spans {
+		argv = append(argv, b[sp.off:sp.off+sp.n:sp.off+sp.n])
 	}
 	r.argv = argv
-	return argv, pos, nil
-}
-
-// reserve grows the buffer so that n bytes fit from r.start.
-func (r *reader) reserve(n int64) {
-	if n > int64(len(r.buf)) || r.start > 0 {
-		size := int64(len(r.buf))
-		for size < n {
-			size *= 2
-		}
-		nb := make([]byte, size)
-		r.end = copy(nb, r.buf[r.start:r.end])
-		r.start = 0
-		r.buf = nb
-	}
+	return argv, r.pos, nil
 }
 
 func (r *reader) parseInline(b []byte) ([][]byte, int, error) {
-	nl := line(b, '\n')
+	nl := r.lineEnd(b, '\n')
 	if nl < 0 {
 		if len(b) > inlineMax {
 			return nil, 0, &protocolError{"Protocol error: too big inline request"}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/redcurrent/redcurrent/engine"
@@ -47,6 +48,18 @@ type Config struct {
 	// ActiveExpireInterval is how often expired keys are swept (default
 	// 100ms, Redis's hz 10). Negative disables the sweep.
 	ActiveExpireInterval time.Duration
+	// MaxClients is maxclients: a connection accepted while this many are
+	// open is answered "-ERR max number of clients reached" and closed
+	// (default 10000).
+	MaxClients int
+	// MaxClientsLimit, when set, is asked by CONFIG SET maxclients how many
+	// clients the process can serve for the requested number (Redis's
+	// adjustOpenFilesLimit; it may raise the descriptor limit). A smaller
+	// answer fails the CONFIG SET with Redis's text. Nil accepts any number.
+	MaxClientsLimit func(maxclients int) int
+	// EnableDebugCommand is enable-debug-command: "no" (the default),
+	// "yes", or "local" (from loopback and unix-socket connections only).
+	EnableDebugCommand string
 }
 
 // Server serves one engine. Create it with New, then call Serve.
@@ -59,6 +72,11 @@ type Server struct {
 	maxBulk atomic.Int64 // proto-max-bulk-len, read by connection readers
 	qbLimit atomic.Int64 // client-query-buffer-limit
 	hasPass atomic.Bool  // requirepass != ""
+	maxConn atomic.Int64 // maxclients, read by the accept loop
+
+	// acceptWait waits d after an accept error, or until Close; tests
+	// replace it.
+	acceptWait func(d time.Duration)
 
 	nextID    atomic.Int64
 	startTime time.Time
@@ -82,6 +100,7 @@ type stats struct {
 	// reads anything, without the engine lock: a script holding the lock
 	// must not keep a new client from sending SCRIPT KILL.
 	connectionsReceived atomic.Int64
+	rejectedConnections atomic.Int64 // refused at accept: maxclients
 	commandsProcessed   int64
 	errStats            // errors and command calls (errstats.go)
 }
@@ -98,6 +117,14 @@ func New(cfg Config, e *engine.Engine) *Server {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s.acceptWait = func(d time.Duration) {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-s.stop:
+		}
 	}
 	s.cfg = newConfig(cfg)
 	s.applyConfig()
@@ -126,6 +153,7 @@ func (s *Server) applyConfig() {
 	s.maxBulk.Store(s.cfg.protoMaxBulkLen)
 	s.qbLimit.Store(s.cfg.queryBufferLimit)
 	s.hasPass.Store(s.cfg.requirePass != "")
+	s.maxConn.Store(s.cfg.maxClients)
 }
 
 // expireLoop sweeps expired keys, as Redis's serverCron does hz times a
@@ -151,7 +179,11 @@ func (s *Server) expireLoop(interval time.Duration) {
 var ErrServerClosed = errors.New("server: closed")
 
 // Serve accepts connections on l until Close, serving each on its own
-// goroutine. It returns ErrServerClosed after Close, or the accept error.
+// goroutine. It returns ErrServerClosed after Close, or an accept error
+// that is not temporary. After a temporary one (out of descriptors, a
+// connection aborted before it was accepted) it logs it as Redis does and
+// accepts again after a pause that doubles from 5ms to 1s while the errors
+// go on, as net/http's Server does.
 func (s *Server) Serve(l net.Listener) error {
 	s.mu.Lock()
 	if s.closed {
@@ -166,6 +198,7 @@ func (s *Server) Serve(l net.Listener) error {
 		delete(s.listeners, l)
 		s.mu.Unlock()
 	}()
+	var delay time.Duration
 	for {
 		nc, err := l.Accept()
 		if err != nil {
@@ -175,14 +208,53 @@ func (s *Server) Serve(l net.Listener) error {
 			if closed {
 				return ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			if !temporaryAcceptError(err) {
+				return err
 			}
-			return err
+			s.log.Warn("Accepting client connection: " + acceptErrorText(err))
+			if delay == 0 {
+				delay = 5 * time.Millisecond
+			} else if delay *= 2; delay > time.Second {
+				delay = time.Second
+			}
+			s.acceptWait(delay)
+			continue
 		}
+		delay = 0
 		s.accept(nc)
 	}
+}
+
+// temporaryAcceptError tells the accept errors that pass: EMFILE, ENFILE,
+// ECONNABORTED, EAGAIN, EINTR and timeouts (Errno.Temporary), and ENOBUFS
+// and ENOMEM, where memory for a socket was short for a moment.
+func temporaryAcceptError(err error) bool {
+	if errors.Is(err, net.ErrClosed) {
+		return false
+	}
+	if errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.ENOMEM) {
+		return true
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno.Temporary()
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// acceptErrorText is anetGenericAccept's "accept: %s" with strerror's text
+// (Go's errno texts are strerror's, lower-cased) when the error is one.
+func acceptErrorText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		msg := errno.Error()
+		if msg != "" && msg[0] >= 'a' && msg[0] <= 'z' {
+			msg = string(msg[0]-'a'+'A') + msg[1:]
+		}
+		return "accept: " + msg
+	}
+	return err.Error()
 }
 
 // ListenAndServe listens on the TCP address addr and calls Serve.
@@ -194,7 +266,33 @@ func (s *Server) ListenAndServe(addr string) error {
 	return s.Serve(l)
 }
 
+// maxClientsReached is what a connection beyond maxclients reads before it
+// is closed (acceptCommonHandler).
+const maxClientsReached = "-ERR max number of clients reached\r\n"
+
 func (s *Server) accept(nc net.Conn) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	if int64(len(s.conns)) >= s.maxConn.Load() {
+		// Counted before the client is created, as Redis counts its
+		// clients list; the write is best effort and must not hold up
+		// the accept loop.
+		s.stats.rejectedConnections.Add(1)
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go func() {
+			defer s.wg.Done()
+			nc.SetWriteDeadline(time.Now().Add(time.Second))
+			nc.Write([]byte(maxClientsReached))
+			nc.Close()
+		}()
+		return
+	}
+	s.mu.Unlock()
 	cn := newConn(s, nc)
 	s.mu.Lock()
 	if s.closed {

@@ -39,6 +39,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	port := fs.Int("port", 6379, "TCP port (0 picks a free one)")
 	pass := fs.String("requirepass", "", "password clients must AUTH with")
 	dbs := fs.Int("databases", 16, "number of databases")
+	maxClients := fs.Int("maxclients", 10000, "most clients connected at once; lowered at start to what\n"+
+		"the open-files limit allows, less 32 (as redis-server does)")
+	debugCmd := fs.String("enable-debug-command", "no", "who may run DEBUG: no, yes, or local (loopback and\n"+
+		"unix-socket clients)")
 	level := fs.String("loglevel", "notice", "debug, verbose, notice or warning")
 	scriptMem := fs.String("script-memory-limit", "1gb", "heap growth at which a Lua script or function is stopped with\n"+
 		"\"not enough memory\": bytes, or with a unit as in redis.conf (k, kb, m, mb, g, gb;\n"+
@@ -77,6 +81,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if memLimit == 0 {
 		memLimit = -1 // Options: negative is no limit, zero the default
 	}
+	if *maxClients < 1 {
+		return fmt.Errorf("--maxclients must be at least 1")
+	}
+	switch *debugCmd {
+	case "no", "yes", "local":
+	default:
+		return fmt.Errorf("--enable-debug-command must be no, yes or local")
+	}
 	var lv slog.Level
 	switch *level {
 	case "debug":
@@ -89,13 +101,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--loglevel must be debug, verbose, notice or warning")
 	}
 
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	var clientsLimit func(int) int
+	if descriptorLimit != nil {
+		if *maxClients, err = fitMaxClients(descriptorLimit, *maxClients, logger); err != nil {
+			return err
+		}
+		clientsLimit = func(n int) int {
+			m, err := fitMaxClients(descriptorLimit, n, logger)
+			if err != nil {
+				logger.Warn(err.Error())
+			}
+			return m
+		}
+	}
+
 	srv, err := redcurrent.Run(redcurrent.Options{
 		Addr:      net.JoinHostPort(*bind, strconv.Itoa(*port)),
 		Password:  *pass,
 		Databases: *dbs,
-		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv})),
+		Logger:    logger,
 
-		ScriptMemoryLimit: memLimit,
+		ScriptMemoryLimit:  memLimit,
+		MaxClients:         *maxClients,
+		MaxClientsLimit:    clientsLimit,
+		EnableDebugCommand: *debugCmd,
 	})
 	if err != nil {
 		return err

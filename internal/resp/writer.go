@@ -58,6 +58,16 @@ func (w *Writer) Reset() { w.b = w.b[:0] }
 // partly written reply, as CLIENT REPLY SKIP and a recovered panic need).
 func (w *Writer) Truncate(n int) { w.b = w.b[:n] }
 
+// Swap gives the writer b, emptied, as its buffer and returns the one it
+// had, so that a connection can hand encoded replies to another goroutine
+// and go on encoding into a buffer it recycled (or nil: one is allocated on
+// the next append).
+func (w *Writer) Swap(b []byte) []byte {
+	old := w.b
+	w.b = b[:0]
+	return old
+}
+
 // Raw appends bytes that are already encoded.
 func (w *Writer) Raw(p []byte) { w.b = append(w.b, p...) }
 
