@@ -207,3 +207,7 @@ func (e *Engine) ServeReady() {
 	}
 	b.ready = b.ready[:0]
 }
+
+// BlockPending reports whether the command that just ran on c asked to
+// block (its request not yet taken). e.mu held.
+func (c *Client) BlockPending() bool { return c.block != nil }

@@ -30,6 +30,7 @@ func (e *Engine) delKeys(dbi int, keys [][]byte) int64 {
 			n++
 		}
 	}
+	e.dirty += n
 	return n
 }
 
@@ -195,6 +196,7 @@ func (e *Engine) rename(dbi int, key, newKey []byte, nx bool) (bool, error) {
 		e.dbs[dbi].remove(dst)
 	}
 	e.renameEntry(dbi, ent, dbi, string(newKey))
+	e.dirty++
 	return true, nil
 }
 
@@ -237,6 +239,7 @@ func (e *Engine) Copy(c *Client, a generated.CopyArgs, w ReplyWriter) error {
 	ne.val = ent.val.Clone()
 	e.dbs[dst].setExpire(ne, ent.expire)
 	e.signal(dst, ne.key)
+	e.dirty++
 	w.Int(1)
 	return nil
 }
@@ -260,6 +263,7 @@ func (e *Engine) Move(c *Client, a generated.MoveArgs, w ReplyWriter) error {
 		return nil
 	}
 	e.renameEntry(c.DB, ent, dst, ent.key)
+	e.dirty++
 	w.Int(1)
 	return nil
 }
@@ -352,6 +356,7 @@ func (e *Engine) expireGeneric(dbi int, key []byte, when int64, seconds, relativ
 		e.dbs[dbi].setExpire(ent, when)
 		e.signal(dbi, ent.key)
 	}
+	e.dirty++
 	w.Int(1)
 	return nil
 }
@@ -412,6 +417,7 @@ func (e *Engine) Persist(c *Client, a generated.PersistArgs, w ReplyWriter) erro
 	}
 	e.dbs[c.DB].setExpire(ent, 0)
 	e.signal(c.DB, ent.key)
+	e.dirty++
 	w.Int(1)
 	return nil
 }

@@ -49,6 +49,7 @@ func (e *Engine) SwapDB(c *Client, a generated.SwapDBArgs, w ReplyWriter) error 
 		return ErrDBIndex
 	}
 	e.swapDB(int(a.Index1), int(a.Index2))
+	e.dirty++
 	w.Simple("OK")
 	return nil
 }

@@ -145,7 +145,8 @@ func (e *Engine) streamAdd(dbi int, key []byte, given *StreamID, seqGiven bool, 
 		ent = e.add(dbi, string(key), s)
 	}
 	s.append(id, fv, e.streamNode)
-	s.trim(t)
+	s.trim(t) // what it trims is no extra change (xaddCommand)
+	e.dirty++
 	e.signal(dbi, ent.key)
 	return id, s, nil
 }
@@ -291,6 +292,7 @@ func (e *Engine) XDel(c *Client, a generated.XDelArgs, w ReplyWriter) error {
 		}
 		e.signal(c.DB, ent.key)
 	}
+	e.dirty += deleted
 	w.Int(deleted)
 	return nil
 }
@@ -322,6 +324,7 @@ func (e *Engine) XTrim(c *Client, a generated.XTrimArgs, w ReplyWriter) error {
 	if n > 0 {
 		e.signal(c.DB, ent.key)
 	}
+	e.dirty += n
 	w.Int(n)
 	return nil
 }
@@ -367,6 +370,7 @@ func (e *Engine) XSetID(c *Client, a generated.XSetIDArgs, w ReplyWriter) error 
 	if !maxDel.IsZero() {
 		s.maxDeletedID = maxDel
 	}
+	e.dirty++
 	w.Simple("OK")
 	return nil
 }
@@ -555,8 +559,14 @@ func (e *Engine) XDelEx(c *Client, a generated.XDelExArgs, w ReplyWriter) error 
 	}
 	deleted := false
 	for _, id := range ids {
+		// One change per ID that deletes an entry or, with DELREF, drops
+		// pending references (xdelexCommand since redis/redis#15569, 8.12).
+		dropsRefs := refs == refDel && s.pendingAnywhere(id)
 		r := s.deleteWithRefs(id, refs)
 		deleted = deleted || r == 1
+		if r == 1 || dropsRefs {
+			e.dirty++
+		}
 		w.Int(r)
 	}
 	if deleted {

@@ -72,6 +72,7 @@ func (e *Engine) XGroupCreate(c *Client, a generated.XGroupCreateArgs, w ReplyWr
 		read = s.capEntriesRead(a.Entriesread.V)
 	}
 	s.createGroup(a.Group, id, read)
+	e.dirty++
 	w.Simple("OK")
 	return nil
 }
@@ -99,6 +100,7 @@ func (e *Engine) XGroupSetID(c *Client, a generated.XGroupSetIDArgs, w ReplyWrit
 		read = s.capEntriesRead(a.Entriesread.V)
 	}
 	g.lastID, g.entriesRead = id, read
+	e.dirty++
 	w.Simple("OK")
 	return nil
 }
@@ -115,6 +117,7 @@ func (e *Engine) XGroupDestroy(c *Client, a generated.XGroupDestroyArgs, w Reply
 		return nil
 	}
 	delete(s.groups, string(a.Group))
+	e.dirty++
 	w.Int(1)
 	// Readers blocked on the group learn that it is gone; WATCH does not
 	// see this (signalKeyAsReady, not signalModifiedKey).
@@ -130,6 +133,7 @@ func (e *Engine) XGroupCreateConsumer(c *Client, a generated.XGroupCreateConsume
 	}
 	_, created := g.consumer(a.Consumer, e.now(), true)
 	if created {
+		e.dirty++
 		w.Int(1)
 	} else {
 		w.Int(0)
@@ -150,6 +154,7 @@ func (e *Engine) XGroupDelConsumer(c *Client, a generated.XGroupDelConsumerArgs,
 		return nil
 	}
 	w.Int(int64(g.deleteConsumer(cons)))
+	e.dirty++
 	return nil
 }
 
@@ -201,6 +206,7 @@ func (e *Engine) XAck(c *Client, a generated.XAckArgs, w ReplyWriter) error {
 			n++
 		}
 	}
+	e.dirty += n
 	w.Int(n)
 	return nil
 }
@@ -360,22 +366,33 @@ func (e *Engine) XClaim(c *Client, a generated.XClaimArgs, w ReplyWriter) error 
 	if (a.Ms.Set || a.UnixTimeMilliseconds.Set) && (delivery.UnixMilli() < 0 || delivery.After(now)) {
 		delivery = now
 	}
-	if g.lastID.Less(lastID) {
+	// Changes (xclaimCommand's server.dirty): one per entry claimed or
+	// dropped from the PEL, else one if LASTID moved the group's
+	// last-delivered-id; one for a consumer it creates.
+	lastMoved := g.lastID.Less(lastID)
+	if lastMoved {
 		g.lastID = lastID
 	}
-	cons, _ := g.consumer(a.Consumer, now, true)
+	cons, created := g.consumer(a.Consumer, now, true)
+	if created {
+		e.dirty++
+	}
 	cons.seen = now
 	var claimed []*pending
+	dropped := 0
 	for _, id := range ids {
 		pe := g.pel.get(id)
 		if !s.exists(id) {
 			if pe != nil {
 				g.ack(id)
+				dropped++
 			}
 			continue
 		}
 		if a.Force && pe == nil {
-			pe = &pending{id: id}
+			// streamCreateNACK starts the count at 1; the claim below
+			// then counts itself unless JUSTID or RETRYCOUNT says otherwise.
+			pe = &pending{id: id, count: 1}
 			g.pel.set(pe)
 		}
 		if pe == nil {
@@ -393,6 +410,10 @@ func (e *Engine) XClaim(c *Client, a generated.XClaimArgs, w ReplyWriter) error 
 		pe.assign(cons)
 		cons.active = now
 		claimed = append(claimed, pe)
+	}
+	e.dirty += int64(len(claimed) + dropped)
+	if lastMoved && len(claimed)+dropped == 0 {
+		e.dirty++
 	}
 	w.Array(len(claimed))
 	for _, pe := range claimed {
@@ -428,7 +449,10 @@ func (e *Engine) XAutoClaim(c *Client, a generated.XAutoClaimArgs, w ReplyWriter
 		return err
 	}
 	now := e.now()
-	cons, _ := g.consumer(a.Consumer, now, true)
+	cons, created := g.consumer(a.Consumer, now, true)
+	if created {
+		e.dirty++
+	}
 	cons.seen = now
 	attempts := count * 10
 	var claimed []*pending
@@ -482,6 +506,9 @@ func (e *Engine) XAutoClaim(c *Client, a generated.XAutoClaimArgs, w ReplyWriter
 			break
 		}
 	}
+	// One change per entry claimed or dropped from the PEL
+	// (xautoclaimCommand's server.dirty++ for each).
+	e.dirty += int64(len(claimed) + len(deleted))
 	w.Array(3)
 	w.Bulk(next.Append(s.idBuf[:0]))
 	w.Array(len(claimed))
@@ -798,7 +825,10 @@ func (e *Engine) serveRead(c *Client, rc *readCall, w ReplyWriter) (bool, error)
 		if g == nil {
 			return false, ErrNoGroupRead(t.key, rc.group)
 		}
-		cons, _ := g.consumer(rc.consumer, now, true)
+		cons, created := g.consumer(rc.consumer, now, true)
+		if created {
+			e.dirty++ // streamCreateConsumer
+		}
 		cons.seen = now
 		if !t.newOnly {
 			list = append(list, ready{t, s, g})
@@ -827,8 +857,11 @@ func (e *Engine) serveRead(c *Client, rc *readCall, w ReplyWriter) (bool, error)
 			cons, _ := r.g.consumer(rc.consumer, now, false)
 			r.s.replyHistory(cons, r.t.id, rc.count, now, w)
 		default:
+			// One change per stream served new entries, however many
+			// (xreadCommand: propCount); the history changes nothing.
 			cons, _ := r.g.consumer(rc.consumer, now, false)
 			r.s.deliver(r.g, cons, rc.count, rc.noack, now, w)
+			e.dirty++
 		}
 	}
 	return true, nil
@@ -932,6 +965,9 @@ func (e *Engine) XAckDel(c *Client, a generated.XAckDelArgs, w ReplyWriter) erro
 			w.Int(-1)
 			continue
 		}
+		// One change per ID acknowledged, as XACK counts (Redis's rule for
+		// XACKDEL is not checked against a server or its source here).
+		e.dirty++
 		// Acknowledged: 2 when ACKED finds another reference, else 1,
 		// whether or not the entry was still in the stream.
 		r := s.deleteWithRefs(id, refs)

@@ -101,6 +101,7 @@ func (e *Engine) setGeneric(dbi int, key, val []byte, cond string, get bool, whe
 		e.dbs[dbi].setExpire(ent, when)
 	}
 	e.signal(dbi, ent.key)
+	e.dirty++
 	if ok != nil {
 		ok(true)
 	} else if !get {
@@ -179,6 +180,7 @@ func (e *Engine) GetDel(c *Client, a generated.GetDelArgs, w ReplyWriter) error 
 	}
 	w.Bulk(s.b)
 	e.remove(c.DB, ent)
+	e.dirty++
 	return nil
 }
 
@@ -218,12 +220,15 @@ func (e *Engine) GetEx(c *Client, a generated.GetExArgs, w ReplyWriter) error {
 	switch {
 	case absolute && when <= e.nowMs():
 		e.remove(c.DB, ent)
+		e.dirty++
 	case when != 0:
 		e.dbs[c.DB].setExpire(ent, when)
 		e.signal(c.DB, ent.key)
+		e.dirty++
 	case x.Which == "PERSIST" && ent.expire != 0:
 		e.dbs[c.DB].setExpire(ent, 0)
 		e.signal(c.DB, ent.key)
+		e.dirty++
 	}
 	return nil
 }
@@ -253,6 +258,7 @@ func (e *Engine) MSet(c *Client, a generated.MSetArgs, w ReplyWriter) error {
 	for _, d := range a.Data.All() {
 		e.setKeyString(c.DB, d.Key, d.Value, 0, false)
 	}
+	e.dirty += int64(a.Data.Len()) // msetGenericCommand: one per pair
 	w.Simple("OK")
 	return nil
 }
@@ -268,6 +274,7 @@ func (e *Engine) MSetNX(c *Client, a generated.MSetNXArgs, w ReplyWriter) error 
 	for _, d := range a.Data.All() {
 		e.setKeyString(c.DB, d.Key, d.Value, 0, false)
 	}
+	e.dirty += int64(a.Data.Len())
 	w.Int(1)
 	return nil
 }
@@ -322,6 +329,7 @@ func (e *Engine) incrBy(dbi int, key []byte, incr int64, w ReplyWriter) error {
 		e.setString(ent, text, e.nowMs())
 	}
 	e.signal(dbi, ent.key)
+	e.dirty++
 	w.Int(v)
 	return nil
 }
@@ -354,6 +362,7 @@ func (e *Engine) IncrByFloat(c *Client, a generated.IncrByFloatArgs, w ReplyWrit
 		ent.str.enc = encRaw
 	}
 	e.signal(c.DB, ent.key)
+	e.dirty++
 	w.Bulk(ent.str.b)
 	return nil
 }
@@ -368,6 +377,7 @@ func (e *Engine) Append(c *Client, a generated.AppendArgs, w ReplyWriter) error 
 	if s == nil {
 		ent = e.addString(c.DB, string(a.Key), a.Value)
 		e.signal(c.DB, ent.key)
+		e.dirty++
 		w.Int(int64(len(a.Value)))
 		return nil
 	}
@@ -377,6 +387,7 @@ func (e *Engine) Append(c *Client, a generated.AppendArgs, w ReplyWriter) error 
 	s.b = append(s.b, a.Value...)
 	s.enc, s.shared = encRaw, false
 	e.signal(c.DB, ent.key)
+	e.dirty++
 	w.Int(int64(len(s.b)))
 	return nil
 }
@@ -471,6 +482,7 @@ func (e *Engine) SetRange(c *Client, a generated.SetRangeArgs, w ReplyWriter) er
 	copy(s.b[a.Offset:], a.Value)
 	s.enc, s.shared = encRaw, false
 	e.signal(c.DB, ent.key)
+	e.dirty++
 	w.Int(int64(len(s.b)))
 	return nil
 }

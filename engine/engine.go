@@ -39,6 +39,9 @@ type Engine struct {
 	fixedDepth   int
 
 	stats Stats
+	// dirty counts changes since the last save (server.dirty,
+	// rdb_changes_since_last_save): each command adds what Redis's does.
+	dirty int64
 
 	// streamNode holds stream-node-max-entries and stream-node-max-bytes.
 	streamNode nodeLimits
@@ -56,6 +59,15 @@ type Stats struct {
 
 // Stats returns the counters. e.mu held.
 func (e *Engine) Stats() Stats { return e.stats }
+
+// Dirty is the number of changes since the last save, as Redis's
+// server.dirty counts them (rdb_changes_since_last_save). Nothing saves,
+// so it only grows. e.mu held.
+func (e *Engine) Dirty() int64 { return e.dirty }
+
+// AddDirty counts n changes made outside the keyspace (FUNCTION LOAD,
+// DELETE, FLUSH and RESTORE count one each, as functions.c's do). e.mu held.
+func (e *Engine) AddDirty(n int64) { e.dirty += n }
 
 // ResetStats zeroes the counters (CONFIG RESETSTAT). e.mu held.
 func (e *Engine) ResetStats() { e.stats = Stats{} }

@@ -162,14 +162,23 @@ func (e *Engine) renameEntry(src int, ent *entry, dst int, newKey string) *entry
 // signalDB reports a flush or SWAPDB of database index dbi, whose old
 // contents were old and whose new contents are repl (nil for a flush).
 // Watchers of a key that existed in either are dirtied
-// (touchAllWatchedKeysInDb); hooks hear about every such key.
+// (touchAllWatchedKeysInDb); hooks hear about every such key. Clients
+// blocked on such a key are re-run: a reader whose key went away or changed
+// type gets its error, one whose key now holds data is served (Redis's
+// scanDatabaseForDeletedKeys and scanDatabaseForReadyKeys).
 func (e *Engine) signalDB(dbi int, old, repl *db) {
 	if len(e.hooks) == 0 {
+		in := func(key string) bool { return old.keys[key] != nil || (repl != nil && repl.keys[key] != nil) }
 		for key, clients := range e.watched[dbi] {
-			if old.keys[key] != nil || (repl != nil && repl.keys[key] != nil) {
+			if in(key) {
 				for _, c := range clients {
 					c.dirty = true
 				}
+			}
+		}
+		for bk := range e.blocked.waiters {
+			if bk.db == dbi && in(bk.key) {
+				e.keyReady(dbi, bk.key)
 			}
 		}
 		return
@@ -189,6 +198,7 @@ func (e *Engine) signalDB(dbi int, old, repl *db) {
 // flushDB empties database dbi.
 func (e *Engine) flushDB(dbi int) {
 	old := e.dbs[dbi]
+	e.dirty += int64(len(old.keys)) // emptyData's count
 	e.dbs[dbi] = newDB()
 	e.signalDB(dbi, old, nil)
 }

@@ -638,6 +638,16 @@ func (s *Stream) referenced(id StreamID) bool {
 	return false
 }
 
+// pendingAnywhere reports whether id is pending in some group.
+func (s *Stream) pendingAnywhere(id StreamID) bool {
+	for _, g := range s.groups {
+		if g.pel.get(id) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // dropRefs removes id from every group's PEL (DELREF).
 func (s *Stream) dropRefs(id StreamID) {
 	for _, g := range s.groups {

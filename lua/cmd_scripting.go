@@ -610,6 +610,7 @@ func (sc *Scripting) FunctionLoad(c *engine.Client, a generated.FunctionLoadArgs
 	if err := sc.install([]*Library{lib}, map[string]bool{name: a.Replace}); err != nil {
 		return err
 	}
+	sc.changed()
 	w.BulkString(name)
 	return nil
 }
@@ -620,6 +621,7 @@ func (sc *Scripting) FunctionDelete(c *engine.Client, a generated.FunctionDelete
 		return engine.ErrLibraryNotFound
 	}
 	sc.removeLibrary(string(a.LibraryName))
+	sc.changed()
 	w.Simple("OK")
 	return nil
 }
@@ -627,8 +629,17 @@ func (sc *Scripting) FunctionDelete(c *engine.Client, a generated.FunctionDelete
 // FUNCTION FLUSH [ASYNC|SYNC]: drops every library and the functions VM.
 func (sc *Scripting) FunctionFlush(c *engine.Client, a generated.FunctionFlushArgs, w engine.ReplyWriter) error {
 	sc.resetFunctions()
+	sc.changed()
 	w.Simple("OK")
 	return nil
+}
+
+// changed counts a change to the libraries in the server's dirty counter
+// (functions.c: server.dirty++ after FUNCTION LOAD, DELETE, FLUSH, RESTORE).
+func (sc *Scripting) changed() {
+	if sc.cfg.Engine != nil {
+		sc.cfg.Engine.AddDirty(1)
+	}
 }
 
 // sortedLibraries lists libraries by name (Redis: dict order, which FUNCTION
@@ -747,6 +758,7 @@ func (sc *Scripting) FunctionRestore(c *engine.Client, a generated.FunctionResto
 	if err := sc.install(libs, replace); err != nil {
 		return err
 	}
+	sc.changed()
 	w.Simple("OK")
 	return nil
 }

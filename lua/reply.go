@@ -235,14 +235,31 @@ func (w *luaWriter) Error(e *engine.Error) {
 	w.put(errTable(w.L, e))
 }
 
+// The table also says that the error statistics have counted it already
+// (ignore_error_stats_update, as redisProtocolToLuaType_Error marks it), so
+// a script that fails with it, or returns it, does not count it again.
 func errTable(L *lua.LState, e *engine.Error) *lua.LTable {
-	t := L.CreateTable(0, 1)
+	t := L.CreateTable(0, 2)
 	msg := e.Code
 	if e.Msg != "" {
 		msg += " " + e.Msg
 	}
 	t.RawSetString("err", lua.LString(msg))
+	t.RawSetString("ignore_error_stats_update", lua.LTrue)
 	return t
+}
+
+// writeError writes e, the error of v (a script's return value or error
+// object), as an error that counts in the error statistics unless v says
+// they have counted it (luaExtractErrorInformation).
+func writeError(w engine.ReplyWriter, v lua.LValue, e *engine.Error) {
+	if t, ok := v.(*lua.LTable); ok && lua.LVAsBool(t.RawGetString("ignore_error_stats_update")) {
+		if nw, ok := w.(interface{ ErrorNoStats(*engine.Error) }); ok {
+			nw.ErrorNoStats(e)
+			return
+		}
+	}
+	w.Error(e)
 }
 
 // formatDouble is addReplyDouble's RESP2 text.

@@ -30,8 +30,8 @@ end
 		{"int", "'int','42'", "number:42", "number:42"},
 		{"null", "'nil'", "boolean:false", "nil:nil"},
 		{"null array", "'nilarray'", "boolean:false", "nil:nil"},
-		{"mixed array", "'mixed'", "{1=number:1,2=string:two,3=boolean:false,4={1={ok=string:OK},2={err=string:WRONGTYPE inner}},5={}}",
-			"{1=number:1,2=string:two,4={1={ok=string:OK},2={err=string:WRONGTYPE inner}},5={}}"},
+		{"mixed array", "'mixed'", "{1=number:1,2=string:two,3=boolean:false,4={1={ok=string:OK},2={err=string:WRONGTYPE inner,ignore_error_stats_update=boolean:true}},5={}}",
+			"{1=number:1,2=string:two,4={1={ok=string:OK},2={err=string:WRONGTYPE inner,ignore_error_stats_update=boolean:true}},5={}}"},
 		{"map", "'map'", "{1=string:a,2=number:1,3=string:b,4=string:x}", "{map={a=number:1,b=string:x}}"},
 		{"pairmap", "'pairmap'", "{1={1=string:k,2={1=string:v}}}", "{map={k={1=string:v}}}"},
 		{"set", "'set'", "{1=string:m1,2=string:m2}", "{set={m1=boolean:true,m2=boolean:true}}"},
@@ -40,7 +40,7 @@ end
 		{"bool false", "'bool','0'", "number:0", "boolean:false"},
 		{"big number", "'big'", "string:12345678901234567890", "{big_number=string:12345678901234567890}"},
 		{"verbatim", "'verbatim'", "string:hello", "{verbatim_string={format=string:txt,string=string:hello}}"},
-		{"error via pcall", "'incr'", "{err=string:ERR value is not an integer or out of range}", "{err=string:ERR value is not an integer or out of range}"},
+		{"error via pcall", "'incr'", "{err=string:ERR value is not an integer or out of range,ignore_error_stats_update=boolean:true}", "{err=string:ERR value is not an integer or out of range,ignore_error_stats_update=boolean:true}"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

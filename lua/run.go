@@ -75,7 +75,8 @@ func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.
 			w.Error(s.suffix(sc, errKilled))
 			return
 		}
-		w.Error(s.suffix(sc, errorReply(errorObject(err))))
+		obj := errorObject(err)
+		writeError(w, obj, s.suffix(sc, errorReply(obj)))
 		return
 	}
 	v := L.Get(-1)

@@ -25,7 +25,11 @@ func (cn *conn) block(req *engine.BlockRequest) *engine.Waiter {
 		if withError {
 			out = engine.UnblockedByError
 		}
-		cn.s.e.Unblock(wt, out)
+		if cn.s.e.Unblock(wt, out) && withError {
+			// The error reply counts now, during CLIENT UNBLOCK, as
+			// unblockClientOnError's does.
+			cn.s.countErr(engine.ErrUnblocked)
+		}
 	})
 	return wt
 }
@@ -80,13 +84,14 @@ func (cn *conn) wait(wt *engine.Waiter) {
 	case engine.TimedOut:
 		cn.w.NullArray()
 	case engine.UnblockedByError:
-		s.stats.errorReplies++
-		cn.w.Error(engine.ErrUnblocked)
+		cn.w.ErrorNoStats(engine.ErrUnblocked) // counted by CLIENT UNBLOCK
 	case engine.Failed:
-		s.stats.errorReplies++
 		cn.w.Error(replyError(err, s, nil))
 	case engine.Abandoned:
 		cn.closeAfterReply = true
+	}
+	if out != engine.Abandoned {
+		s.endWait(cn.lastCmd, out == engine.UnblockedByError || out == engine.Failed)
 	}
 	cn.waitBuf = nil
 	s.e.Unlock()

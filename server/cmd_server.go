@@ -42,7 +42,8 @@ func (h *handlers) ConfigSet(c *engine.Client, a generated.ConfigSetArgs, w engi
 func (h *handlers) ConfigResetStat(c *engine.Client, a generated.ConfigResetStatArgs, w engine.ReplyWriter) error {
 	h.s.stats.connectionsReceived.Store(0)
 	h.s.stats.rejectedConnections.Store(0)
-	h.s.stats.commandsProcessed, h.s.stats.rejectedCalls, h.s.stats.errorReplies = 0, 0, 0
+	h.s.stats.commandsProcessed = 0
+	h.s.resetErrStats()
 	h.s.e.ResetStats()
 	w.Simple("OK")
 	return nil
@@ -96,7 +97,7 @@ var infoSections = []struct {
 }{
 	{"server", true}, {"clients", true}, {"memory", true}, {"persistence", true},
 	{"stats", true}, {"replication", true}, {"cpu", true}, {"modules", false},
-	{"errorstats", true}, {"cluster", true}, {"keyspace", true},
+	{"commandstats", false}, {"errorstats", true}, {"cluster", true}, {"keyspace", true},
 }
 
 // INFO [section ...]: "# Section" blocks of field:value lines, as verbatim
@@ -112,7 +113,7 @@ func (h *handlers) Info(c *engine.Client, a generated.InfoArgs, w engine.ReplyWr
 	all := want["all"] || want["everything"]
 	var b strings.Builder
 	for _, sec := range infoSections {
-		if !(want[sec.name] || (sec.inDefault && (want["default"] || all)) || (sec.name == "modules" && want["everything"])) {
+		if !(want[sec.name] || (sec.inDefault && want["default"]) || (all && sec.name != "modules") || (sec.name == "modules" && want["everything"])) {
 			continue
 		}
 		if b.Len() > 0 {
@@ -210,7 +211,7 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		b.WriteString("# Persistence\r\n")
 		line("loading", 0)
 		line("async_loading", 0)
-		line("rdb_changes_since_last_save", 0)
+		line("rdb_changes_since_last_save", s.e.Dirty())
 		line("rdb_bgsave_in_progress", 0)
 		line("rdb_last_save_time", s.startTime.Unix())
 		line("rdb_last_bgsave_status", "ok")
@@ -231,8 +232,9 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		line("keyspace_misses", 0)
 		line("pubsub_channels", 0)
 		line("pubsub_patterns", 0)
-		line("total_error_replies", s.stats.errorReplies)
-		line("total_rejected_calls", s.stats.rejectedCalls)
+		errs, rejected := s.errorTotals()
+		line("total_error_replies", errs)
+		line("total_rejected_calls", rejected)
 	case "replication":
 		b.WriteString("# Replication\r\n")
 		line("role", "master")
@@ -254,8 +256,12 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		line("used_cpu_user_children", "0.000000")
 	case "modules":
 		b.WriteString("# Modules\r\n")
+	case "commandstats":
+		b.WriteString("# Commandstats\r\n")
+		s.infoCommandStats(b)
 	case "errorstats":
 		b.WriteString("# Errorstats\r\n")
+		s.infoErrorStats(b)
 	case "cluster":
 		b.WriteString("# Cluster\r\n")
 		line("cluster_enabled", 0)

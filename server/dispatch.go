@@ -6,6 +6,7 @@ import (
 	"net"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/redcurrent/redcurrent/engine"
 	"github.com/redcurrent/redcurrent/generated"
@@ -23,6 +24,9 @@ func (cn *conn) dispatch(argv [][]byte) {
 	mark := cn.w.Len()
 
 	s := cn.s
+	if cn.w.OnError == nil {
+		cn.w.OnError = s.countError // errstats.go
+	}
 	// While a script runs past busy-reply-threshold, lockOrBusy answers
 	// this command without the engine lock (BUSY, or SCRIPT KILL and the
 	// other ALLOW_BUSY commands) and returns false.
@@ -69,7 +73,8 @@ func (cn *conn) process(argv [][]byte) {
 		sub := cmd.LookupSub(argv[1])
 		if sub == nil {
 			cn.lastCmd = cmd.Name
-			cn.reject(cmd, &engine.Error{Code: "ERR", Msg: "unknown subcommand '" + cString(argv[1], 128) +
+			// No command is known: nothing counts the rejection.
+			cn.reject(nil, &engine.Error{Code: "ERR", Msg: "unknown subcommand '" + cString(argv[1], 128) +
 				"'. Try " + strings.ToUpper(cString(argv[0], -1)) + " HELP."})
 			return
 		}
@@ -148,8 +153,7 @@ func runsInMulti(cmd *generated.Command) bool {
 // MULTI (execCommandAbort): "EXECABORT Transaction discarded because of: "
 // and the error, whose ERR prefix rejectCommandFormat never had.
 func (cn *conn) reject(cmd *generated.Command, e *engine.Error) {
-	cn.s.stats.rejectedCalls++
-	cn.s.stats.errorReplies++
+	cn.s.rejected(cmd)
 	if cmd != nil && cmd.Name == "exec" {
 		cn.discard(cn.s.h, &cn.c) // unwatches even outside MULTI
 		cn.w.Error(engine.ErrExecAbortBecause(e))
@@ -198,15 +202,16 @@ func (s *Server) call(cmd *generated.Command, c *engine.Client, argv [][]byte, w
 	if canTruncate {
 		mark = tw.Len()
 	}
+	s.beginCall()
+	start := time.Now()
 	err := s.invoke(cmd, c, argv, w)
-	if err == nil {
-		return
+	if err != nil {
+		if err == engine.ErrInternal && canTruncate {
+			tw.Truncate(mark)
+		}
+		s.writeError(w, replyError(err, s, cmd))
 	}
-	if err == engine.ErrInternal && canTruncate {
-		tw.Truncate(mark)
-	}
-	s.stats.errorReplies++
-	w.Error(replyError(err, s, cmd))
+	s.endCall(cmd, time.Since(start), c.BlockPending())
 }
 
 // invoke calls the handler, turning a panic into engine.ErrInternal.

@@ -22,22 +22,25 @@ func (s *Server) Call(c *engine.Client, argv [][]byte, w engine.ReplyWriter) {
 			cmd = generated.Lookup(argv[0]).LookupSub(argv[1])
 		}
 	}
+	// A refusal counts as an error reply and a rejected call, as
+	// scriptCall's error path does; the script's failure that repeats it
+	// is not counted again.
 	if cmd == nil {
-		w.Error(engine.ErrScriptUnknownCmd)
+		s.rejectScriptCall(nil, engine.ErrScriptUnknownCmd, w)
 		return
 	}
 	if !arityOK(cmd, len(argv)) {
-		w.Error(engine.ErrScriptArity)
+		s.rejectScriptCall(cmd, engine.ErrScriptArity, w)
 		return
 	}
 	if cmd.Flags&generated.FlagNoScript != 0 {
-		w.Error(engine.ErrScriptNotAllowed)
+		s.rejectScriptCall(cmd, engine.ErrScriptNotAllowed, w)
 		return
 	}
 	r := s.h.Scripting.Current()
 	if r != nil && cmd.Flags&(generated.FlagWrite|generated.FlagMayReplicate) != 0 {
 		if r.ReadOnly {
-			w.Error(engine.ErrScriptWriteInRO)
+			s.rejectScriptCall(cmd, engine.ErrScriptWriteInRO, w)
 			return
 		}
 		if cmd.Flags&generated.FlagWrite != 0 {
@@ -45,6 +48,13 @@ func (s *Server) Call(c *engine.Client, argv [][]byte, w engine.ReplyWriter) {
 		}
 	}
 	s.call(cmd, c, argv, w)
+}
+
+// rejectScriptCall refuses a script's call of cmd (nil: unknown) with e.
+func (s *Server) rejectScriptCall(cmd *generated.Command, e *engine.Error, w engine.ReplyWriter) {
+	s.writeError(w, e)
+	s.rejected(cmd)
+	s.beginCall()
 }
 
 // busyThreshold is busy-reply-threshold (lua-time-limit), in ms. Engine

@@ -174,3 +174,17 @@ func TestScriptMemoryLimit(t *testing.T) {
 		c.must(":2\r\n", "DEL", fmt.Sprintf("big%d0", r), fmt.Sprintf("big%d1", r))
 	}
 }
+
+// The reported version is Redis 8.12's, in INFO, HELLO and the Lua
+// constants (REDIS_VERSION_NUM is 0x00MMmmpp).
+func TestReportedVersion(t *testing.T) {
+	s := start(t, Config{})
+	c := dial(t, s)
+	c.must("$6\r\n8.12.0\r\n", "EVAL", "return redis.REDIS_VERSION", "0")
+	c.must(fmt.Sprintf(":%d\r\n", 0x080c00), "EVAL", "return redis.REDIS_VERSION_NUM", "0")
+	c.must("*2\r\n$6\r\n8.12.0\r\n:527360\r\n", "EVAL", "return {redis.REDIS_VERSION, redis.REDIS_VERSION_NUM}", "0")
+	c.send(encode("INFO", "server"))
+	if got := c.readReply(); !strings.Contains(got, "redis_version:8.12.0\r\n") {
+		t.Fatalf("INFO server lacks redis_version:8.12.0:\n%s", got)
+	}
+}

@@ -21,7 +21,7 @@ import (
 
 // Version is the Redis version redcurrent reports (HELLO, INFO
 // redis_version). Clients pick features by it.
-const Version = "8.10.0"
+const Version = "8.12.0"
 
 // RedcurrentVersion is redcurrent's own version (INFO redcurrent_version).
 const RedcurrentVersion = "0.1.0"
@@ -102,8 +102,7 @@ type stats struct {
 	connectionsReceived atomic.Int64
 	rejectedConnections atomic.Int64 // refused at accept: maxclients
 	commandsProcessed   int64
-	rejectedCalls       int64
-	errorReplies        int64
+	errStats            // errors and command calls (errstats.go)
 }
 
 // New returns a server for e. It does not listen: call Serve.

@@ -27,7 +27,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no ready line: %v", err)
 	}
-	m := regexp.MustCompile(`^redcurrent \S+ \(redis_version 8\.10\.\d+\) ready to accept connections on (127\.0\.0\.1:\d+)\n$`).FindStringSubmatch(line)
+	m := regexp.MustCompile(`^redcurrent \S+ \(redis_version 8\.12\.\d+\) ready to accept connections on (127\.0\.0\.1:\d+)\n$`).FindStringSubmatch(line)
 	if m == nil {
 		t.Fatalf("ready line %q", line)
 	}

@@ -17,6 +17,11 @@ import (
 type Writer struct {
 	b     []byte
 	proto int
+	// OnError, when set, hears of every error reply written: its text
+	// without the leading '-' and the CRLF, and whether it counts in the
+	// error statistics (false for ErrorNoStats). The text aliases the
+	// buffer: it is valid only during the call.
+	OnError func(text []byte, counted bool)
 }
 
 var _ engine.ReplyWriter = (*Writer)(nil)
@@ -245,12 +250,23 @@ func (w *Writer) NullArray() {
 
 // Error is "-Code Msg", with CR and LF in the text turned into spaces as
 // Redis does; an empty Msg gives "-Code".
-func (w *Writer) Error(e *engine.Error) {
+func (w *Writer) Error(e *engine.Error) { w.error(e, true) }
+
+// ErrorNoStats is Error for an error the statistics have already counted
+// (Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE): a script's failure that
+// repeats the error of a command it called.
+func (w *Writer) ErrorNoStats(e *engine.Error) { w.error(e, false) }
+
+func (w *Writer) error(e *engine.Error, counted bool) {
 	w.b = append(w.b, '-')
+	start := len(w.b)
 	w.appendLine(e.Code)
 	if e.Msg != "" {
 		w.b = append(w.b, ' ')
 		w.appendLine(e.Msg)
+	}
+	if w.OnError != nil {
+		w.OnError(w.b[start:], counted)
 	}
 	w.b = append(w.b, '\r', '\n')
 }
@@ -259,6 +275,10 @@ func (w *Writer) Error(e *engine.Error) {
 // ("ERR syntax error"), as a generated.ArgError's Msg does.
 func (w *Writer) ErrorText(s string) {
 	w.b = append(w.b, '-')
+	start := len(w.b)
 	w.appendLine(s)
+	if w.OnError != nil {
+		w.OnError(w.b[start:], true)
+	}
 	w.b = append(w.b, '\r', '\n')
 }

@@ -1,0 +1,242 @@
+package server
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redcurrent/redcurrent/engine"
+	"github.com/redcurrent/redcurrent/generated"
+	"github.com/redcurrent/redcurrent/internal/resp"
+)
+
+// Error and command statistics: INFO errorstats, INFO commandstats and
+// total_error_replies, counted as Redis 7+ does (afterErrorReply,
+// incrementErrorCount, incrCommandStatsOnError in server.c and
+// networking.c). Every error reply counts once, wherever it is written: a
+// command's own, one inside EXEC's array or a script's reply, the error of
+// a command a script called, a rejection before the call. A script's
+// failure that repeats the error of a command it called is not counted
+// again, but still fails the script's command.
+
+// errorStatsLimit is ERROR_STATS_NUMBER: past this many distinct codes,
+// errorstats is reset to the single code ERRORSTATS_DISABLED and stops
+// counting until CONFIG RESETSTAT (total_error_replies goes on).
+const errorStatsLimit = 128
+
+// cmdStat is one command's line of INFO commandstats.
+type cmdStat struct {
+	calls, usec, rejected, failed int64
+}
+
+// errStats are the counters behind errorstats and commandstats (and
+// total_error_replies, total_rejected_calls). They live in stats; mu guards
+// them, as a command served while a script is busy (BUSY, SCRIPT KILL)
+// counts while the script's own calls may.
+type errStats struct {
+	mu       sync.Mutex
+	errors   int64 // total_error_replies
+	rejected int64 // total_rejected_calls
+	codes    map[string]int64
+	disabled bool
+	cmds     map[*generated.Command]*cmdStat
+	// prevErrors is errorReplies as the last call ended, and uncounted
+	// whether an uncounted error was written since: a call fails if either
+	// moved while it ran (incrCommandStatsOnError's prev_err_count).
+	prevErrors int64
+	uncounted  bool
+}
+
+// errorCode is the code an error reply counts under: its first word, if a
+// space ends it within the first 32 bytes of "-text"; else ERR.
+func errorCode(text []byte) string {
+	n := min(len(text), 31)
+	if i := slices.Index(text[:n], ' '); i >= 0 {
+		return string(text[:i])
+	}
+	return "ERR"
+}
+
+// countError is the writers' OnError hook (afterErrorReply).
+func (s *Server) countError(text []byte, counted bool) {
+	st := &s.stats.errStats
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !counted {
+		st.uncounted = true
+		return
+	}
+	st.errors++
+	if st.disabled {
+		return
+	}
+	code := errorCode(text)
+	if st.codes == nil {
+		st.codes = map[string]int64{}
+	}
+	if _, ok := st.codes[code]; !ok && len(st.codes) >= errorStatsLimit {
+		s.log.Warn("Errorstats stopped adding new errors because the number of errors reached the limit, may be misuse of lua error_reply, please check INFO ERRORSTATS, this can be re-enabled via CONFIG RESETSTAT.")
+		st.codes = map[string]int64{"ERRORSTATS_DISABLED": 1}
+		st.disabled = true
+		return
+	}
+	st.codes[code]++
+}
+
+// writeError writes e to w and counts it: through w's hook if w is a
+// connection's writer, else here (a script's writer).
+func (s *Server) writeError(w engine.ReplyWriter, e *engine.Error) {
+	if rw, ok := w.(*resp.Writer); ok {
+		if rw.OnError == nil {
+			rw.OnError = s.countError
+		}
+		rw.Error(e)
+		return
+	}
+	w.Error(e)
+	s.countErr(e)
+}
+
+// countErr counts e as an error reply written now.
+func (s *Server) countErr(e *engine.Error) {
+	text := e.Code
+	if e.Msg != "" {
+		text += " " + e.Msg
+	}
+	s.countError([]byte(text), true)
+}
+
+// rejected counts a command refused before it ran (rejectCommand); cmd is
+// nil for an unknown command.
+func (s *Server) rejected(cmd *generated.Command) {
+	st := &s.stats.errStats
+	st.mu.Lock()
+	st.rejected++
+	if cmd != nil {
+		s.cmdStat(cmd).rejected++
+	}
+	st.mu.Unlock()
+}
+
+// cmdStat returns a command's counters. mu held.
+func (s *Server) cmdStat(cmd *generated.Command) *cmdStat {
+	st := &s.stats.errStats
+	if st.cmds == nil {
+		st.cmds = map[*generated.Command]*cmdStat{}
+	}
+	cs := st.cmds[cmd]
+	if cs == nil {
+		cs = &cmdStat{}
+		st.cmds[cmd] = cs
+	}
+	return cs
+}
+
+// beginCall notes where the error counters stand as a command starts.
+func (s *Server) beginCall() {
+	st := &s.stats.errStats
+	st.mu.Lock()
+	st.prevErrors, st.uncounted = st.errors, false
+	st.mu.Unlock()
+}
+
+// endCall counts a finished call of cmd that took d: a call (unless it
+// blocked: it counts when its wait ends), and a failure if it wrote an
+// error since beginCall or since the last nested call ended.
+func (s *Server) endCall(cmd *generated.Command, d time.Duration, blocked bool) {
+	st := &s.stats.errStats
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	cs := s.cmdStat(cmd)
+	if !blocked {
+		cs.calls++
+		cs.usec += d.Microseconds()
+	}
+	if st.errors > st.prevErrors || st.uncounted {
+		cs.failed++
+	}
+	st.prevErrors, st.uncounted = st.errors, false
+}
+
+// endWait counts the end of a wait in the blocking command named name
+// (updateStatsOnUnblock).
+func (s *Server) endWait(name string, failed bool) {
+	cmd := generated.Lookup([]byte(name)) // blocking commands are top-level
+	if cmd == nil {
+		return
+	}
+	st := &s.stats.errStats
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	cs := s.cmdStat(cmd)
+	cs.calls++
+	if failed {
+		cs.failed++
+	}
+	st.prevErrors, st.uncounted = st.errors, false
+}
+
+// resetErrStats clears errorstats, commandstats and the error totals
+// (CONFIG RESETSTAT).
+func (s *Server) resetErrStats() {
+	st := &s.stats.errStats
+	st.mu.Lock()
+	st.errors, st.rejected, st.prevErrors, st.uncounted = 0, 0, 0, false
+	st.codes, st.disabled, st.cmds = nil, false, nil
+	st.mu.Unlock()
+}
+
+// errorTotals are total_error_replies and total_rejected_calls.
+func (s *Server) errorTotals() (errors, rejected int64) {
+	st := &s.stats.errStats
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.errors, st.rejected
+}
+
+// infoErrorStats writes INFO errorstats' lines, codes in byte order.
+func (s *Server) infoErrorStats(b *strings.Builder) {
+	st := &s.stats.errStats
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	codes := make([]string, 0, len(st.codes))
+	for c := range st.codes {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	for _, c := range codes {
+		fmt.Fprintf(b, "errorstat_%s:count=%d\r\n", infoSafe(c), st.codes[c])
+	}
+}
+
+// infoCommandStats writes INFO commandstats' lines for the commands called,
+// failed or rejected since the last reset, by name (Redis's order is its
+// command table's hash order).
+func (s *Server) infoCommandStats(b *strings.Builder) {
+	st := &s.stats.errStats
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	cmds := make([]*generated.Command, 0, len(st.cmds))
+	for cmd, cs := range st.cmds {
+		if cs.calls != 0 || cs.failed != 0 || cs.rejected != 0 {
+			cmds = append(cmds, cmd)
+		}
+	}
+	slices.SortFunc(cmds, func(a, b *generated.Command) int { return strings.Compare(a.Name, b.Name) })
+	for _, cmd := range cmds {
+		cs, n := st.cmds[cmd], cmd.Name
+		var per float32
+		if cs.calls != 0 {
+			per = float32(cs.usec) / float32(cs.calls)
+		}
+		fmt.Fprintf(b, "cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d\r\n",
+			infoSafe(n), cs.calls, cs.usec, per, cs.rejected, cs.failed)
+	}
+}
+
+// infoSafe is getSafeInfoString: '#', ':', CR and LF become '_'.
+func infoSafe(s string) string {
+	return strings.NewReplacer("#", "_", ":", "_", "\r", "_", "\n", "_").Replace(s)
+}
