@@ -61,6 +61,12 @@ type conn struct {
 
 	raw *rawWriter // nil when nc is not a socket
 	out outbuf
+
+	// CLIENT LIST's tot-net-out (bytes the socket took, written by the
+	// connection's goroutine and its writer) and tot-cmds (commands run,
+	// call's current_client->commands_processed; engine lock).
+	netOut atomic.Int64
+	cmds   int64
 }
 
 // outbuf holds the replies handed over for writing that the socket has not
@@ -93,6 +99,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	cn.c = engine.Client{ID: s.nextID.Add(1), CreatedAt: now, Conn: cn}
 	cn.lastInteraction = now
 	cn.lastCmd = "NULL"
+	cn.w.OnError = s.countError // errstats.go; also a protocol error on the first request
 	cn.authenticated = !s.hasPass.Load()
 	cn.rd = newReader(nc, cn)
 	cn.rd.beforeRead = cn.flushBeforeRead
@@ -117,6 +124,9 @@ func (cn *conn) serve() {
 		cn.nc.Close()
 		s.e.Lock()
 		s.h.unwatchAll(&cn.c)
+		if s.cur == cn {
+			s.cur = nil
+		}
 		s.e.Unlock()
 		s.removeConn(cn)
 	}()
@@ -167,6 +177,7 @@ func (cn *conn) flush() error {
 	if !o.writing { // nothing queued: try the socket first
 		o.mu.Unlock()
 		n, err := cn.raw.tryWrite(b)
+		cn.netOut.Add(int64(n))
 		if err != nil {
 			cn.w.Reset()
 			return cn.fail(err)
@@ -245,7 +256,8 @@ func (cn *conn) writeLoop() {
 		o.queue = o.queue[:0]
 		o.mu.Unlock()
 		for i, b := range batch {
-			_, err := cn.nc.Write(b)
+			n, err := cn.nc.Write(b)
+			cn.netOut.Add(int64(n))
 			o.mu.Lock()
 			o.bytes -= int64(len(b))
 			o.chunks--

@@ -80,6 +80,14 @@ type reader struct {
 	// For CLIENT LIST, read by other goroutines: the buffer's size and the
 	// bytes pending in it.
 	size, pending atomic.Int64
+
+	// CLIENT LIST's tot-net-in (bytes read), read-events (reads) and the
+	// pipeline counters avg-pipeline-len-sum and -cnt (8.2, #13944; 8.8,
+	// #14841): the requests parsed from what one read brought in count as
+	// one batch. fresh is set by a read until the first request it
+	// completes is parsed.
+	netIn, readEvents, batchCmds, batches atomic.Int64
+	fresh                                 bool
 }
 
 // span is an argument's place in the buffer, relative to the request start.
@@ -102,6 +110,11 @@ func (r *reader) next() ([][]byte, error) {
 			}
 			if done {
 				if len(argv) > 0 {
+					if r.fresh {
+						r.fresh = false
+						r.batches.Add(1)
+					}
+					r.batchCmds.Add(1)
 					return argv, nil
 				}
 				continue // "*0", "*-1" or a blank inline line: nothing to run
@@ -154,6 +167,9 @@ func (r *reader) fill() error {
 	}
 	n, err := r.rd.Read(r.buf[r.end:])
 	r.end += n
+	r.readEvents.Add(1)
+	r.netIn.Add(int64(n))
+	r.fresh = true
 	r.pending.Store(int64(r.end - r.start))
 	if n > 0 {
 		// What is pending is one unfinished request: past the limit, the

@@ -82,6 +82,10 @@ type Server struct {
 	startTime time.Time
 
 	stats stats // guarded by the engine lock
+	// cur is the connection whose request runs now (server.current_client):
+	// the commands it runs, a script's and EXEC's included, count toward
+	// its tot-cmds. Engine lock.
+	cur *conn
 
 	// panicHook, when set by a test, runs before each handler (engine lock held).
 	panicHook func(cmd *generated.Command)
