@@ -43,6 +43,8 @@ func (h *handlers) ConfigResetStat(c *engine.Client, a generated.ConfigResetStat
 	h.s.stats.connectionsReceived.Store(0)
 	h.s.stats.rejectedConnections.Store(0)
 	h.s.stats.commandsProcessed = 0
+	h.s.stats.ioReads.Store(0)
+	h.s.stats.ioWrites.Store(0)
 	h.s.resetErrStats()
 	h.s.e.ResetStats()
 	w.Simple("OK")
@@ -89,15 +91,19 @@ func (h *handlers) Debug(c *engine.Client, a generated.DebugArgs, w engine.Reply
 		cString(a.Subcommand, 128) + "'. Try DEBUG HELP."}
 }
 
-// infoSections are INFO's sections in Redis's order, and whether "default"
-// includes them (genRedisInfoString).
+// infoSections are INFO's sections in the order Redis 8 prints them, and
+// whether "default" includes them (genInfoSectionDict and genRedisInfoString
+// at upstream unstable 2026-06-25: threads, 8.0 #13695; hotkeys, 8.6 #14680;
+// keysizes, 8.0 #13592; the modules section is printed for "module_list"
+// too, which default names). Latencystats is not served.
 var infoSections = []struct {
 	name      string
 	inDefault bool
 }{
 	{"server", true}, {"clients", true}, {"memory", true}, {"persistence", true},
-	{"stats", true}, {"replication", true}, {"cpu", true}, {"modules", false},
-	{"commandstats", false}, {"errorstats", true}, {"cluster", true}, {"keyspace", true},
+	{"threads", true}, {"stats", true}, {"replication", true}, {"cpu", true},
+	{"hotkeys", true}, {"modules", true}, {"commandstats", false}, {"errorstats", true},
+	{"cluster", true}, {"keyspace", true}, {"keysizes", true},
 }
 
 // INFO [section ...]: "# Section" blocks of field:value lines, as verbatim
@@ -110,10 +116,11 @@ func (h *handlers) Info(c *engine.Client, a generated.InfoArgs, w engine.ReplyWr
 	for _, s := range a.Section {
 		want[strings.ToLower(string(s))] = true
 	}
+	want["modules"] = want["modules"] || want["module_list"]
 	all := want["all"] || want["everything"]
 	var b strings.Builder
 	for _, sec := range infoSections {
-		if !(want[sec.name] || (sec.inDefault && want["default"]) || (all && sec.name != "modules") || (sec.name == "modules" && want["everything"])) {
+		if !(want[sec.name] || (sec.inDefault && want["default"]) || all) {
 			continue
 		}
 		if b.Len() > 0 {
@@ -140,9 +147,12 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		line("redis_mode", "standalone")
 		line("os", runtime.GOOS+" "+runtime.GOARCH)
 		line("arch_bits", strconv.IntSize)
+		line("monotonic_clock", "POSIX clock_gettime")
 		line("multiplexing_api", "goroutines")
+		line("atomicvar_api", "c11-builtin")
 		line("gcc_version", "0.0.0")
 		line("process_id", os.Getpid())
+		line("process_supervised", "no")
 		line("run_id", fmt.Sprintf("%040x", s.startTime.UnixNano()))
 		line("tcp_port", s.cfg.port)
 		line("server_time_usec", now.UnixMicro())
@@ -167,7 +177,24 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		line("client_recent_max_output_buffer", 0)
 		line("blocked_clients", s.BlockedClients())
 		line("tracking_clients", 0)
+		line("pubsub_clients", 0)
+		watching, active := 0, 0
+		for _, cn := range s.clients() {
+			if s.e.Watching(&cn.c) > 0 {
+				watching++
+			}
+			// active_clients (8.8, #14841): clients whose input was
+			// processed in the last 512 ms window (four 128 ms slots).
+			if now.Sub(cn.lastInteraction) < 512*time.Millisecond {
+				active++
+			}
+		}
+		line("watching_clients", watching)
 		line("clients_in_timeout_table", 0)
+		line("active_clients", active)
+		line("total_watched_keys", s.e.WatchedKeys())
+		line("total_blocking_keys", 0)
+		line("total_blocking_keys_on_nokey", 0)
 	case "memory":
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
@@ -232,9 +259,8 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		line("keyspace_misses", 0)
 		line("pubsub_channels", 0)
 		line("pubsub_patterns", 0)
-		errs, rejected := s.errorTotals()
+		errs, _ := s.errorTotals()
 		line("total_error_replies", errs)
-		line("total_rejected_calls", rejected)
 	case "replication":
 		b.WriteString("# Replication\r\n")
 		line("role", "master")
@@ -248,6 +274,19 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 		line("repl_backlog_size", 1048576)
 		line("repl_backlog_first_byte_offset", 0)
 		line("repl_backlog_histlen", 0)
+	case "threads":
+		// One I/O thread, the main one (io-threads 1): its clients, and the
+		// reads and writes it did (8.0, #13695).
+		b.WriteString("# Threads\r\n")
+		fmt.Fprintf(b, "io_thread_0:clients=%d,reads=%d,writes=%d\r\n", s.ConnectedClients(), s.stats.ioReads.Load(), s.stats.ioWrites.Load())
+	case "hotkeys":
+		b.WriteString("# Hotkeys\r\n") // tracking (HOTKEYS) is not served
+	case "keysizes":
+		b.WriteString("# Keysizes\r\n")
+		for _, l := range s.e.KeysizesInfo() {
+			b.WriteString(l)
+			b.WriteString("\r\n")
+		}
 	case "cpu":
 		b.WriteString("# CPU\r\n")
 		line("used_cpu_sys", "0.000000")

@@ -103,6 +103,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	cn.authenticated = !s.hasPass.Load()
 	cn.rd = newReader(nc, cn)
 	cn.rd.beforeRead = cn.flushBeforeRead
+	cn.rd.ioReads = &s.stats.ioReads
 	cn.raw = newRawWriter(nc)
 	return cn
 }
@@ -177,7 +178,7 @@ func (cn *conn) flush() error {
 	if !o.writing { // nothing queued: try the socket first
 		o.mu.Unlock()
 		n, err := cn.raw.tryWrite(b)
-		cn.netOut.Add(int64(n))
+		cn.wrote(n)
 		if err != nil {
 			cn.w.Reset()
 			return cn.fail(err)
@@ -220,6 +221,15 @@ func (cn *conn) flush() error {
 	return nil
 }
 
+// wrote counts a write to the socket that took n bytes (tot-net-out, INFO
+// threads' writes).
+func (cn *conn) wrote(n int) {
+	if n > 0 {
+		cn.netOut.Add(int64(n))
+		cn.s.stats.ioWrites.Add(1)
+	}
+}
+
 // errOutputLimit closes a client past client-output-buffer-limit.
 var errOutputLimit = errors.New("output buffer limit reached")
 
@@ -257,7 +267,7 @@ func (cn *conn) writeLoop() {
 		o.mu.Unlock()
 		for i, b := range batch {
 			n, err := cn.nc.Write(b)
-			cn.netOut.Add(int64(n))
+			cn.wrote(n)
 			o.mu.Lock()
 			o.bytes -= int64(len(b))
 			o.chunks--

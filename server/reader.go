@@ -88,6 +88,8 @@ type reader struct {
 	// completes is parsed.
 	netIn, readEvents, batchCmds, batches atomic.Int64
 	fresh                                 bool
+	// ioReads, if set, counts every read too (INFO threads).
+	ioReads *atomic.Int64
 }
 
 // span is an argument's place in the buffer, relative to the request start.
@@ -168,6 +170,9 @@ func (r *reader) fill() error {
 	n, err := r.rd.Read(r.buf[r.end:])
 	r.end += n
 	r.readEvents.Add(1)
+	if r.ioReads != nil {
+		r.ioReads.Add(1)
+	}
 	r.netIn.Add(int64(n))
 	r.fresh = true
 	r.pending.Store(int64(r.end - r.start))

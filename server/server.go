@@ -106,6 +106,10 @@ type stats struct {
 	connectionsReceived atomic.Int64
 	rejectedConnections atomic.Int64 // refused at accept: maxclients
 	commandsProcessed   int64
+	// ioReads and ioWrites are INFO threads' reads and writes of the one
+	// I/O thread: socket reads and writes, counted by the connections'
+	// readers and writers (io_reads_processed, io_writes_processed).
+	ioReads, ioWrites atomic.Int64
 	errStats            // errors and command calls (errstats.go)
 }
 
