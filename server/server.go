@@ -110,7 +110,7 @@ type stats struct {
 	// I/O thread: socket reads and writes, counted by the connections'
 	// readers and writers (io_reads_processed, io_writes_processed).
 	ioReads, ioWrites atomic.Int64
-	errStats            // errors and command calls (errstats.go)
+	errStats          // errors and command calls (errstats.go)
 }
 
 // New returns a server for e. It does not listen: call Serve.
