@@ -325,6 +325,7 @@ func (s *Server) clientLine(b []byte, cn *conn, c *engine.Client) []byte {
 	if cn.rd != nil {
 		qbuf, rbs = cn.rd.pending.Load(), cn.rd.size.Load()
 	}
+	totMem, _ := cn.memUsage()
 	num("qbuf", qbuf)
 	num("qbuf-free", rbs-qbuf)
 	num("argv-mem", int64(cn.argvMem))
@@ -337,7 +338,7 @@ func (s *Server) clientLine(b []byte, cn *conn, c *engine.Client) []byte {
 	num("omem", omem)
 	num("omem-shared", 0) // no reply is shared between clients here
 	num("omem-unshared", omem)
-	num("tot-mem", rbs+omem+int64(cn.queueMem))
+	num("tot-mem", totMem)
 	str("events", "r")
 	str("cmd", cn.lastCmd)
 	str("user", "default")
@@ -359,6 +360,19 @@ func (s *Server) clientLine(b []byte, cn *conn, c *engine.Client) []byte {
 	field("avg-pipeline-len-cnt")
 	b = strconv.AppendInt(b, batches, 10)
 	return append(b, '\n')
+}
+
+// memUsage is the client's memory as CLIENT LIST's tot-mem and INFO
+// memory's mem_clients_normal count it (getClientMemoryUsage): its read
+// buffer, its pending output and its queued MULTI commands; and the pending
+// output alone (omem). Engine lock held.
+func (cn *conn) memUsage() (total, output int64) {
+	_, output = cn.outputStats()
+	total = output + int64(cn.queueMem)
+	if cn.rd != nil {
+		total += cn.rd.size.Load()
+	}
+	return total, output
 }
 
 func (cn *conn) protoOr2() int {

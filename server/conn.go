@@ -103,7 +103,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	cn.authenticated = !s.hasPass.Load()
 	cn.rd = newReader(nc, cn)
 	cn.rd.beforeRead = cn.flushBeforeRead
-	cn.rd.ioReads = &s.stats.ioReads
+	cn.rd.total = &s.stats.io
 	cn.raw = newRawWriter(nc)
 	return cn
 }
@@ -226,7 +226,8 @@ func (cn *conn) flush() error {
 func (cn *conn) wrote(n int) {
 	if n > 0 {
 		cn.netOut.Add(int64(n))
-		cn.s.stats.ioWrites.Add(1)
+		cn.s.stats.io.writes.Add(1)
+		cn.s.stats.io.netOut.Add(int64(n))
 	}
 }
 

@@ -88,8 +88,8 @@ type reader struct {
 	// completes is parsed.
 	netIn, readEvents, batchCmds, batches atomic.Int64
 	fresh                                 bool
-	// ioReads, if set, counts every read too (INFO threads).
-	ioReads *atomic.Int64
+	// total, if set, counts the same for the whole server (INFO).
+	total *ioCounters
 }
 
 // span is an argument's place in the buffer, relative to the request start.
@@ -115,8 +115,14 @@ func (r *reader) next() ([][]byte, error) {
 					if r.fresh {
 						r.fresh = false
 						r.batches.Add(1)
+						if r.total != nil {
+							r.total.batches.Add(1)
+						}
 					}
 					r.batchCmds.Add(1)
+					if r.total != nil {
+						r.total.batchCmds.Add(1)
+					}
 					return argv, nil
 				}
 				continue // "*0", "*-1" or a blank inline line: nothing to run
@@ -170,8 +176,9 @@ func (r *reader) fill() error {
 	n, err := r.rd.Read(r.buf[r.end:])
 	r.end += n
 	r.readEvents.Add(1)
-	if r.ioReads != nil {
-		r.ioReads.Add(1)
+	if r.total != nil {
+		r.total.reads.Add(1)
+		r.total.netIn.Add(int64(n))
 	}
 	r.netIn.Add(int64(n))
 	r.fresh = true

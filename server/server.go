@@ -106,11 +106,23 @@ type stats struct {
 	connectionsReceived atomic.Int64
 	rejectedConnections atomic.Int64 // refused at accept: maxclients
 	commandsProcessed   int64
-	// ioReads and ioWrites are INFO threads' reads and writes of the one
-	// I/O thread: socket reads and writes, counted by the connections'
-	// readers and writers (io_reads_processed, io_writes_processed).
-	ioReads, ioWrites atomic.Int64
-	errStats          // errors and command calls (errstats.go)
+	io                  ioCounters // counted by the connections' readers and writers
+	errStats                       // errors and command calls (errstats.go)
+}
+
+// ioCounters are the server-wide I/O counters of INFO threads and stats:
+// socket reads and the bytes they brought (io_reads_processed,
+// total_net_input_bytes), the requests parsed and the batches they came in
+// (avg_pipeline_length_sum and _cnt), socket writes and the bytes they
+// took (io_writes_processed, total_net_output_bytes).
+type ioCounters struct {
+	reads, netIn, batchCmds, batches, writes, netOut atomic.Int64
+}
+
+func (c *ioCounters) reset() {
+	for _, v := range []*atomic.Int64{&c.reads, &c.netIn, &c.batchCmds, &c.batches, &c.writes, &c.netOut} {
+		v.Store(0)
+	}
 }
 
 // New returns a server for e. It does not listen: call Serve.
