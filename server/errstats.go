@@ -160,10 +160,13 @@ func (s *Server) endCall(cmd *generated.Command, d time.Duration, blocked bool) 
 	st.prevErrors, st.uncounted = st.errors, false
 }
 
-// endWait counts the end of a wait in the blocking command named name
-// (updateStatsOnUnblock).
-func (s *Server) endWait(name string, failed bool) {
-	cmd := generated.Lookup([]byte(name)) // blocking commands are top-level
+// endWait counts the end of a wait in cn's blocking command
+// (updateStatsOnUnblock): a call of it, and a command processed, for the
+// server and for cn (tot-cmds). Engine lock held.
+func (s *Server) endWait(cn *conn, failed bool) {
+	s.stats.commandsProcessed++
+	cn.cmds++
+	cmd := generated.Lookup([]byte(cn.lastCmd)) // blocking commands are top-level
 	if cmd == nil {
 		return
 	}

@@ -175,13 +175,15 @@ func (r *reader) fill() error {
 	}
 	n, err := r.rd.Read(r.buf[r.end:])
 	r.end += n
-	r.readEvents.Add(1)
-	if r.total != nil {
-		r.total.reads.Add(1)
-		r.total.netIn.Add(int64(n))
+	if n > 0 || !isTimeout(err) { // a read-ahead's deadline (blocking.go) is no read event
+		r.readEvents.Add(1)
+		r.netIn.Add(int64(n))
+		if r.total != nil {
+			r.total.reads.Add(1)
+			r.total.netIn.Add(int64(n))
+		}
+		r.fresh = true
 	}
-	r.netIn.Add(int64(n))
-	r.fresh = true
 	r.pending.Store(int64(r.end - r.start))
 	if n > 0 {
 		// What is pending is one unfinished request: past the limit, the
@@ -196,6 +198,12 @@ func (r *reader) fill() error {
 		err = io.ErrNoProgress
 	}
 	return err
+}
+
+// isTimeout reports whether err is a read deadline that passed.
+func isTimeout(err error) bool {
+	ne, ok := err.(interface{ Timeout() bool })
+	return ok && ne.Timeout()
 }
 
 func (r *reader) setBuf(b []byte) {
