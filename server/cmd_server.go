@@ -95,7 +95,7 @@ func (h *handlers) Debug(c *engine.Client, a generated.DebugArgs, w engine.Reply
 // whether "default" includes them (genInfoSectionDict and genRedisInfoString
 // at upstream unstable 2026-06-25: threads, 8.0 #13695; hotkeys, 8.6 #14680;
 // keysizes, 8.0 #13592; the modules section is printed for "module_list"
-// too, which default names). Latencystats is not served.
+// too, which default names).
 var infoSections = []struct {
 	name      string
 	inDefault bool
@@ -103,7 +103,7 @@ var infoSections = []struct {
 	{"server", true}, {"clients", true}, {"memory", true}, {"persistence", true},
 	{"threads", true}, {"stats", true}, {"replication", true}, {"cpu", true},
 	{"hotkeys", true}, {"modules", true}, {"commandstats", false}, {"errorstats", true},
-	{"cluster", true}, {"keyspace", true}, {"keysizes", true},
+	{"latencystats", false}, {"cluster", true}, {"keyspace", true}, {"keysizes", true},
 }
 
 // INFO [section ...]: "# Section" blocks of field:value lines, as verbatim
@@ -272,6 +272,9 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 	case "errorstats":
 		b.WriteString("# Errorstats\r\n")
 		s.infoErrorStats(b)
+	case "latencystats":
+		b.WriteString("# Latencystats\r\n")
+		s.infoLatencyStats(b)
 	case "cluster":
 		b.WriteString("# Cluster\r\n")
 		line("cluster_enabled", 0)
@@ -425,7 +428,7 @@ func (s *Server) infoStats(b *strings.Builder) {
 		"active_defrag_key_hits", "active_defrag_key_misses", "total_active_defrag_time",
 		"current_active_defrag_time", "tracking_total_keys", "tracking_total_items", "tracking_total_prefixes",
 		"unexpected_error_replies")
-	errs, _ := s.errorTotals()
+	errs := s.errorTotal()
 	line("total_error_replies", errs)
 	line("dump_payload_sanitizations", 0)
 	line("total_reads_processed", reads)

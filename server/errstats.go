@@ -29,16 +29,24 @@ const errorStatsLimit = 128
 // cmdStat is one command's line of INFO commandstats.
 type cmdStat struct {
 	calls, usec, rejected, failed int64
+	lat                           *latencyHist // INFO latencystats; nil until a call is timed
 }
 
-// errStats are the counters behind errorstats and commandstats (and
-// total_error_replies, total_rejected_calls). They live in stats; mu guards
+// timed records a call's duration in cs's latency histogram.
+func (cs *cmdStat) timed(d time.Duration) {
+	if cs.lat == nil {
+		cs.lat = new(latencyHist)
+	}
+	cs.lat.record(d)
+}
+
+// errStats are the counters behind errorstats, commandstats,
+// latencystats and total_error_replies. They live in stats; mu guards
 // them, as a command served while a script is busy (BUSY, SCRIPT KILL)
 // counts while the script's own calls may.
 type errStats struct {
 	mu       sync.Mutex
 	errors   int64 // total_error_replies
-	rejected int64 // total_rejected_calls
 	codes    map[string]int64
 	disabled bool
 	cmds     map[*generated.Command]*cmdStat
@@ -113,7 +121,6 @@ func (s *Server) countErr(e *engine.Error) {
 func (s *Server) rejected(cmd *generated.Command) {
 	st := &s.stats.errStats
 	st.mu.Lock()
-	st.rejected++
 	if cmd != nil {
 		s.cmdStat(cmd).rejected++
 	}
@@ -153,6 +160,7 @@ func (s *Server) endCall(cmd *generated.Command, d time.Duration, blocked bool) 
 	if !blocked {
 		cs.calls++
 		cs.usec += d.Microseconds()
+		cs.timed(d)
 	}
 	if st.errors > st.prevErrors || st.uncounted {
 		cs.failed++
@@ -175,6 +183,7 @@ func (s *Server) endWait(cn *conn, failed bool) {
 	defer st.mu.Unlock()
 	cs := s.cmdStat(cmd)
 	cs.calls++
+	cs.timed(0) // the time blocked is not kept: Redis adds it (updateStatsOnUnblock)
 	if failed {
 		cs.failed++
 	}
@@ -186,17 +195,17 @@ func (s *Server) endWait(cn *conn, failed bool) {
 func (s *Server) resetErrStats() {
 	st := &s.stats.errStats
 	st.mu.Lock()
-	st.errors, st.rejected, st.prevErrors, st.uncounted = 0, 0, 0, false
+	st.errors, st.prevErrors, st.uncounted = 0, 0, false
 	st.codes, st.disabled, st.cmds = nil, false, nil
 	st.mu.Unlock()
 }
 
-// errorTotals are total_error_replies and total_rejected_calls.
-func (s *Server) errorTotals() (errors, rejected int64) {
+// errorTotal is total_error_replies.
+func (s *Server) errorTotal() int64 {
 	st := &s.stats.errStats
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.errors, st.rejected
+	return st.errors
 }
 
 // infoErrorStats writes INFO errorstats' lines, codes in byte order.

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // infoValue is the value of field in the INFO reply info (infoField asks
@@ -73,6 +74,41 @@ func TestInfoIOCounters(t *testing.T) {
 	} {
 		if v := infoValue(t, info, field); v != want {
 			t.Errorf("after RESETSTAT %s = %s, want %s", field, v, want)
+		}
+	}
+}
+
+// The latency histogram reports what Redis's HDR histogram (2 significant
+// digits, nanoseconds) reports: the highest value of the bucket the
+// percentile falls in, so 1 µs prints as 1.003 and 2 µs as 2.007.
+func TestLatencyPercentiles(t *testing.T) {
+	var h latencyHist
+	for _, tc := range []struct {
+		d    time.Duration
+		want int64
+	}{
+		{0, 1}, {time.Nanosecond, 1}, {255, 255}, {256, 257}, {time.Microsecond, 1003},
+		{2 * time.Microsecond, 2007}, {10 * time.Microsecond, 10047}, {2 * time.Second, 1002438655},
+	} {
+		h = latencyHist{}
+		h.record(tc.d)
+		for _, p := range latencyPercentiles {
+			if got := h.valueAt(p.p); got != tc.want {
+				t.Errorf("%v at p%s = %d, want %d", tc.d, p.label, got, tc.want)
+			}
+		}
+	}
+	// 100 calls of 1..100 µs: p50 is the 50th, p99 the 99th, p99.9 the 100th.
+	h = latencyHist{}
+	for i := 1; i <= 100; i++ {
+		h.record(time.Duration(i) * time.Microsecond)
+	}
+	for _, tc := range []struct {
+		p    float64
+		want int64
+	}{{50, 50175}, {99, 99327}, {99.9, 100351}} {
+		if got := h.valueAt(tc.p); got != tc.want {
+			t.Errorf("p%v = %d, want %d", tc.p, got, tc.want)
 		}
 	}
 }
