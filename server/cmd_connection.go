@@ -32,11 +32,12 @@ func (h *handlers) Echo(c *engine.Client, a generated.EchoArgs, w engine.ReplyWr
 // whose password is requirepass, or any password when none is set
 // (the nopass flag).
 func (h *handlers) checkPassword(user, pass []byte) bool {
-	if string(user) != "default" {
-		return false
-	}
 	p := h.s.cfg.requirePass
-	return p == "" || string(pass) == p
+	if string(user) == "default" && (p == "" || string(pass) == p) {
+		return true
+	}
+	h.s.stats.authFailures++ // ACLAuthenticateUser: user_auth_failures
+	return false
 }
 
 // AUTH [username] password (authCommand).

@@ -45,6 +45,8 @@ func (h *handlers) ConfigResetStat(c *engine.Client, a generated.ConfigResetStat
 	h.s.stats.rejectedConnections.Store(0)
 	h.s.stats.commandsProcessed = 0
 	h.s.stats.io.reset()
+	h.s.stats.qbufLimitDisconnections.Store(0)
+	h.s.stats.obufLimitDisconnections.Store(0)
 	h.s.resetErrStats()
 	h.s.e.ResetStats()
 	w.Simple("OK")
@@ -434,8 +436,10 @@ func (s *Server) infoStats(b *strings.Builder) {
 	line("total_reads_processed", reads)
 	line("total_writes_processed", writes)
 	zero("io_threaded_reads_processed", "io_threaded_writes_processed", "io_threaded_total_prefetch_batches",
-		"io_threaded_total_prefetch_entries", "client_query_buffer_limit_disconnections",
-		"client_output_buffer_limit_disconnections", "reply_buffer_shrinks", "reply_buffer_expands",
+		"io_threaded_total_prefetch_entries")
+	line("client_query_buffer_limit_disconnections", s.stats.qbufLimitDisconnections.Load())
+	line("client_output_buffer_limit_disconnections", s.stats.obufLimitDisconnections.Load())
+	zero("reply_buffer_shrinks", "reply_buffer_expands",
 		"eventloop_cycles", "eventloop_duration_sum", "eventloop_duration_cmd_sum",
 		"instantaneous_eventloop_cycles_per_sec", "instantaneous_eventloop_duration_usec")
 	// Each read is one pass over the client's input, in an event loop
@@ -453,7 +457,8 @@ func (s *Server) infoStats(b *strings.Builder) {
 	line("slowlog_commands_count", 0)
 	line("slowlog_commands_time_ms_max", "0.00")
 	line("slowlog_commands_time_ms_sum", "0.00")
-	zero("acl_access_denied_auth", "acl_access_denied_cmd", "acl_access_denied_key", "acl_access_denied_channel",
+	line("acl_access_denied_auth", s.stats.authFailures)
+	zero("acl_access_denied_cmd", "acl_access_denied_key", "acl_access_denied_channel",
 		"acl_access_denied_tls_cert")
 }
 

@@ -135,6 +135,9 @@ func (cn *conn) serve() {
 	for {
 		argv, err := cn.rd.next()
 		if err != nil {
+			if err == errQueryBufferLimit {
+				s.stats.qbufLimitDisconnections.Add(1)
+			}
 			var pe *protocolError
 			if errors.As(err, &pe) {
 				cn.w.ErrorText("ERR " + pe.msg)
@@ -241,6 +244,9 @@ func (cn *conn) fail(err error) error {
 	o.mu.Lock()
 	if o.err == nil {
 		o.err = err
+		if err == errOutputLimit {
+			cn.s.stats.obufLimitDisconnections.Add(1)
+		}
 	}
 	clear(o.queue)
 	o.queue = o.queue[:0]

@@ -112,3 +112,18 @@ func TestLatencyPercentiles(t *testing.T) {
 		}
 	}
 }
+
+// A failed AUTH or HELLO AUTH counts in acl_access_denied_auth
+// (ACLAuthenticateUser's user_auth_failures), which CONFIG RESETSTAT keeps.
+func TestAuthFailuresCounted(t *testing.T) {
+	s := start(t, Config{RequirePass: "secret"})
+	c := dial(t, s)
+	c.must("-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "nope")
+	c.must("-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "someone", "secret")
+	c.must("-WRONGPASS invalid username-password pair or user is disabled.\r\n", "HELLO", "2", "AUTH", "default", "nope")
+	c.must("+OK\r\n", "AUTH", "secret")
+	c.must("+OK\r\n", "CONFIG", "RESETSTAT")
+	if n := infoField(c, "stats", "acl_access_denied_auth"); n != "3" {
+		t.Errorf("acl_access_denied_auth = %s, want 3", n)
+	}
+}

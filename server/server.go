@@ -107,7 +107,14 @@ type stats struct {
 	rejectedConnections atomic.Int64 // refused at accept: maxclients
 	commandsProcessed   int64
 	io                  ioCounters // counted by the connections' readers and writers
-	errStats                       // errors and command calls (errstats.go)
+	// Clients closed for client-query-buffer-limit and for
+	// client-output-buffer-limit (client_query_buffer_limit_disconnections,
+	// client_output_buffer_limit_disconnections).
+	qbufLimitDisconnections, obufLimitDisconnections atomic.Int64
+	// authFailures counts failed AUTH and HELLO AUTH (acl_access_denied_auth;
+	// CONFIG RESETSTAT keeps it, as Redis's acl_info). Engine lock.
+	authFailures int64
+	errStats     // errors and command calls (errstats.go)
 }
 
 // ioCounters are the server-wide I/O counters of INFO threads and stats:

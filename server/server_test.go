@@ -221,4 +221,7 @@ func TestQueryBufferLimit(t *testing.T) {
 		t.Fatalf("server replied %q before closing", got)
 	}
 	other.must("+PONG\r\n", "PING")
+	if n := infoField(other, "stats", "client_query_buffer_limit_disconnections"); n != "1" {
+		t.Errorf("client_query_buffer_limit_disconnections = %s, want 1", n)
+	}
 }
