@@ -292,10 +292,11 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 // infoMemory writes INFO memory with the fields and order of Redis 8
 // (genRedisInfoString at upstream unstable 2026-06-25: used_memory_peak_time
 // 8.2, mem_replica_full_sync_buffer 8.0, mem_clients_normal_shared and
-// _unshared 8.8, mem_cluster_slot_migration_* 8.4). The allocator figures
-// are the Go runtime's: allocated is the live heap, active the heap in use,
-// resident what the heap holds from the OS; the ratios and byte differences
-// are computed as getMemoryOverheadData does. Replication, AOF, cluster,
+// _unshared 8.8, mem_cluster_slot_migration_* 8.4). used_memory is the Go
+// heap's live bytes; its peak is the highest INFO has seen. The allocator
+// figures are the Go runtime's: allocated is the live heap, active the heap
+// in use, resident what the heap holds from the OS; the ratios and byte
+// differences are computed as getMemoryOverheadData does. Replication, AOF, cluster,
 // defrag and lazyfree figures are an idle Redis's. Engine lock held.
 func (s *Server) infoMemory(b *strings.Builder) {
 	line := func(k string, v any) { fmt.Fprintf(b, "%s:%v\r\n", k, v) }
@@ -312,7 +313,9 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	if !ok {
 		rss = ms.Sys // the memory the runtime obtained from the OS
 	}
-	peak := max(ms.HeapSys, used)
+	if used > s.memPeak { // updatePeakMemory
+		s.memPeak, s.memPeakTime = used, s.now()
+	}
 	allocated, active, resident := ms.HeapAlloc, ms.HeapInuse, ms.HeapSys-ms.HeapReleased
 	var clientsMem, clientsOut int64
 	for _, cn := range s.clients() {
@@ -320,19 +323,32 @@ func (s *Server) infoMemory(b *strings.Builder) {
 		clientsMem += tot
 		clientsOut += omem
 	}
+	si := s.h.Scripting.Info()
+	// getMemoryOverheadData: the overhead is the startup heap, the clients'
+	// buffers and the script caches; the dataset is the rest.
+	startup := s.memStartup.Load()
+	overhead := startup + uint64(clientsMem) + uint64(si.ScriptsBytes+si.FunctionsBytes)
+	dataset := uint64(0)
+	if used > overhead {
+		dataset = used - overhead
+	}
+	netUsage := uint64(1)
+	if used > startup {
+		netUsage = used - startup
+	}
 	b.WriteString("# Memory\r\n")
 	line("used_memory", used)
 	line("used_memory_human", humanBytes(used))
 	line("used_memory_rss", rss)
 	line("used_memory_rss_human", humanBytes(rss))
-	line("used_memory_peak", peak)
-	line("used_memory_peak_human", humanBytes(peak))
-	line("used_memory_peak_time", s.startTime.Unix())
-	line("used_memory_peak_perc", fmt.Sprintf("%.2f%%", float64(used)*100/float64(peak)))
-	line("used_memory_overhead", used)
-	line("used_memory_startup", 0)
-	line("used_memory_dataset", 0)
-	line("used_memory_dataset_perc", "0.00%")
+	line("used_memory_peak", s.memPeak)
+	line("used_memory_peak_human", humanBytes(s.memPeak))
+	line("used_memory_peak_time", s.memPeakTime.Unix())
+	line("used_memory_peak_perc", fmt.Sprintf("%.2f%%", float32(used)*100/float32(s.memPeak)))
+	line("used_memory_overhead", overhead)
+	line("used_memory_startup", startup)
+	line("used_memory_dataset", dataset)
+	line("used_memory_dataset_perc", fmt.Sprintf("%.2f%%", float32(dataset)*100/float32(netUsage)))
 	line("allocator_allocated", allocated)
 	line("allocator_active", active)
 	line("allocator_resident", resident)
@@ -343,7 +359,6 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	// Lua VMs are gopher-lua heap objects, not a separate arena: the
 	// figures are the script and library bytes plus a fixed base per VM
 	// (Redis's empty VM is about 31 KB).
-	si := s.h.Scripting.Info()
 	const vmBase = 32 << 10
 	evalVM, fnVM := uint64(vmBase+si.ScriptsBytes), uint64(vmBase+si.FunctionsBytes)
 	line("used_memory_lua", evalVM)
@@ -475,4 +490,11 @@ func humanBytes(n uint64) string {
 	default:
 		return fmt.Sprintf("%.2fG", d/(1024*1024*1024))
 	}
+}
+
+// heapInUse is the Go heap's live bytes (INFO memory's used_memory).
+func heapInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }

@@ -82,6 +82,14 @@ type Server struct {
 	startTime time.Time
 
 	stats stats // guarded by the engine lock
+	// INFO memory's used_memory_startup: the heap in use when the server
+	// first started serving.
+	memStartup     atomic.Uint64
+	memStartupOnce sync.Once
+	// The peak of used_memory seen by INFO and when it was seen
+	// (used_memory_peak, used_memory_peak_time). Engine lock.
+	memPeak     uint64
+	memPeakTime time.Time
 	// cur is the connection whose request runs now (server.current_client):
 	// the commands it runs, a script's and EXEC's included, count toward
 	// its tot-cmds. Engine lock.
@@ -220,6 +228,7 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	s.listeners[l] = struct{}{}
 	s.mu.Unlock()
+	s.memStartupOnce.Do(func() { s.memStartup.Store(heapInUse()) })
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, l)
