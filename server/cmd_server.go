@@ -408,10 +408,11 @@ func (s *Server) infoMemory(b *strings.Builder) {
 // (genRedisInfoString at upstream unstable 2026-06-25, then
 // genRedisInfoStringACLStats). Counted here: connections, commands, network
 // bytes, expired keys, evicted scripts, error replies, socket reads and
-// writes, and the parse batches (one per read that completed requests,
+// writes, buffer limit disconnections, failed AUTHs, the calls the slow log
+// would take, and the parse batches (one per read that completed requests,
 // processInputBuffer's avg_pipeline_length_*). The instantaneous rates,
-// replication, eviction, defrag, tracking, event loop and slowlog figures
-// are an idle Redis's. Engine lock held.
+// replication, eviction, defrag, tracking and event loop figures are an
+// idle Redis's. Engine lock held.
 func (s *Server) infoStats(b *strings.Builder) {
 	line := func(k string, v any) { fmt.Fprintf(b, "%s:%v\r\n", k, v) }
 	zero := func(ks ...string) {
@@ -445,7 +446,7 @@ func (s *Server) infoStats(b *strings.Builder) {
 		"active_defrag_key_hits", "active_defrag_key_misses", "total_active_defrag_time",
 		"current_active_defrag_time", "tracking_total_keys", "tracking_total_items", "tracking_total_prefixes",
 		"unexpected_error_replies")
-	errs := s.errorTotal()
+	errs, slow := s.errorTotal()
 	line("total_error_replies", errs)
 	line("dump_payload_sanitizations", 0)
 	line("total_reads_processed", reads)
@@ -469,9 +470,9 @@ func (s *Server) infoStats(b *strings.Builder) {
 		avg = float64(sum) / float64(cnt)
 	}
 	line("avg_pipeline_length", fmt.Sprintf("%.2f", avg))
-	line("slowlog_commands_count", 0)
-	line("slowlog_commands_time_ms_max", "0.00")
-	line("slowlog_commands_time_ms_sum", "0.00")
+	line("slowlog_commands_count", slow[0])
+	line("slowlog_commands_time_ms_max", fmt.Sprintf("%.2f", float64(slow[2])/1000))
+	line("slowlog_commands_time_ms_sum", fmt.Sprintf("%.2f", float64(slow[1])/1000))
 	line("acl_access_denied_auth", s.stats.authFailures)
 	zero("acl_access_denied_cmd", "acl_access_denied_key", "acl_access_denied_channel",
 		"acl_access_denied_tls_cert")

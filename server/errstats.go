@@ -30,6 +30,9 @@ const errorStatsLimit = 128
 type cmdStat struct {
 	calls, usec, rejected, failed int64
 	lat                           *latencyHist // INFO latencystats; nil until a call is timed
+	// Calls the slow log took, and their time in µs: sum and max (8.8,
+	// #14896).
+	slowCount, slowUsec, slowMax int64
 }
 
 // timed records a call's duration in cs's latency histogram.
@@ -47,6 +50,8 @@ func (cs *cmdStat) timed(d time.Duration) {
 type errStats struct {
 	mu       sync.Mutex
 	errors   int64 // total_error_replies
+	// slowlog_commands_count, _time_ms_sum and _time_ms_max, in µs.
+	slowCount, slowUsec, slowMax int64
 	codes    map[string]int64
 	disabled bool
 	cmds     map[*generated.Command]*cmdStat
@@ -161,11 +166,30 @@ func (s *Server) endCall(cmd *generated.Command, d time.Duration, blocked bool) 
 		cs.calls++
 		cs.usec += d.Microseconds()
 		cs.timed(d)
+		s.slowlogged(cmd, cs, d)
 	}
 	if st.errors > st.prevErrors || st.uncounted {
 		cs.failed++
 	}
 	st.prevErrors, st.uncounted = st.errors, false
+}
+
+// slowlogged counts a call of cmd that took d toward INFO's slow log
+// figures if the slow log would take it (slowlogPushCurrentCommand,
+// slowlogPushEntryIfNeeded): the slow log itself is not kept. mu held.
+func (s *Server) slowlogged(cmd *generated.Command, cs *cmdStat, d time.Duration) {
+	limit := s.cfg.slowlogSlower.Load()
+	us := d.Microseconds()
+	if cmd.Flags&generated.FlagSkipSlowlog != 0 || limit < 0 || s.cfg.slowlogMaxLen.Load() == 0 || us < limit {
+		return
+	}
+	st := &s.stats.errStats
+	st.slowCount++
+	st.slowUsec += us
+	st.slowMax = max(st.slowMax, us)
+	cs.slowCount++
+	cs.slowUsec += us
+	cs.slowMax = max(cs.slowMax, us)
 }
 
 // endWait counts the end of a wait in cn's blocking command
@@ -184,6 +208,7 @@ func (s *Server) endWait(cn *conn, failed bool) {
 	cs := s.cmdStat(cmd)
 	cs.calls++
 	cs.timed(0) // the time blocked is not kept: Redis adds it (updateStatsOnUnblock)
+	s.slowlogged(cmd, cs, 0)
 	if failed {
 		cs.failed++
 	}
@@ -196,16 +221,18 @@ func (s *Server) resetErrStats() {
 	st := &s.stats.errStats
 	st.mu.Lock()
 	st.errors, st.prevErrors, st.uncounted = 0, 0, false
+	st.slowCount, st.slowUsec, st.slowMax = 0, 0, 0
 	st.codes, st.disabled, st.cmds = nil, false, nil
 	st.mu.Unlock()
 }
 
-// errorTotal is total_error_replies.
-func (s *Server) errorTotal() int64 {
+// errorTotal is total_error_replies; slow the slow log's count, and its
+// time sum and max in µs.
+func (s *Server) errorTotal() (errors int64, slow [3]int64) {
 	st := &s.stats.errStats
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.errors
+	return st.errors, [3]int64{st.slowCount, st.slowUsec, st.slowMax}
 }
 
 // infoErrorStats writes INFO errorstats' lines, codes in byte order.
@@ -243,8 +270,13 @@ func (s *Server) infoCommandStats(b *strings.Builder) {
 		if cs.calls != 0 {
 			per = float32(cs.usec) / float32(cs.calls)
 		}
-		fmt.Fprintf(b, "cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d\r\n",
+		fmt.Fprintf(b, "cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d",
 			infoSafe(n), cs.calls, cs.usec, per, cs.rejected, cs.failed)
+		if cs.slowCount > 0 { // 8.8 (#14896)
+			fmt.Fprintf(b, ",slowlog_count=%d,slowlog_time_ms_sum=%.2f,slowlog_time_ms_max=%.2f",
+				cs.slowCount, float64(cs.slowUsec)/1000, float64(cs.slowMax)/1000)
+		}
+		b.WriteString("\r\n")
 	}
 }
 

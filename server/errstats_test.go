@@ -35,7 +35,7 @@ func TestErrorStatsLimit(t *testing.T) {
 		t.Fatalf("INFO errorstats = %q, want %q", got, want)
 	}
 	s.e.Lock()
-	got := s.errorTotal()
+	got, _ := s.errorTotal()
 	s.e.Unlock()
 	if got != 129+129 {
 		t.Fatalf("total_error_replies = %d, want 258", got)
