@@ -30,7 +30,7 @@ type config struct {
 	// slowlog-log-slower-than (µs; negative: off) and slowlog-max-len (0:
 	// off), read by every call, also one served while a script is busy.
 	slowlogSlower, slowlogMaxLen atomic.Int64
-	debugCommand    string // enable-debug-command: no, yes or local
+	debugCommand                 string // enable-debug-command: no, yes or local
 }
 
 func newConfig(cfg Config) *config {

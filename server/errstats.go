@@ -48,13 +48,13 @@ func (cs *cmdStat) timed(d time.Duration) {
 // them, as a command served while a script is busy (BUSY, SCRIPT KILL)
 // counts while the script's own calls may.
 type errStats struct {
-	mu       sync.Mutex
-	errors   int64 // total_error_replies
+	mu     sync.Mutex
+	errors int64 // total_error_replies
 	// slowlog_commands_count, _time_ms_sum and _time_ms_max, in µs.
 	slowCount, slowUsec, slowMax int64
-	codes    map[string]int64
-	disabled bool
-	cmds     map[*generated.Command]*cmdStat
+	codes                        map[string]int64
+	disabled                     bool
+	cmds                         map[*generated.Command]*cmdStat
 	// prevErrors is errorReplies as the last call ended, and uncounted
 	// whether an uncounted error was written since: a call fails if either
 	// moved while it ran (incrCommandStatsOnError's prev_err_count).
