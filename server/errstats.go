@@ -250,6 +250,18 @@ func (s *Server) infoErrorStats(b *strings.Builder) {
 	}
 }
 
+// commands lists the commands whose counters pass keep, by name. mu held.
+func (st *errStats) commands(keep func(*cmdStat) bool) []*generated.Command {
+	cmds := make([]*generated.Command, 0, len(st.cmds))
+	for cmd, cs := range st.cmds {
+		if keep(cs) {
+			cmds = append(cmds, cmd)
+		}
+	}
+	slices.SortFunc(cmds, func(a, b *generated.Command) int { return strings.Compare(a.Name, b.Name) })
+	return cmds
+}
+
 // infoCommandStats writes INFO commandstats' lines for the commands called,
 // failed or rejected since the last reset, by name (Redis's order is its
 // command table's hash order).
@@ -257,13 +269,7 @@ func (s *Server) infoCommandStats(b *strings.Builder) {
 	st := &s.stats.errStats
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	cmds := make([]*generated.Command, 0, len(st.cmds))
-	for cmd, cs := range st.cmds {
-		if cs.calls != 0 || cs.failed != 0 || cs.rejected != 0 {
-			cmds = append(cmds, cmd)
-		}
-	}
-	slices.SortFunc(cmds, func(a, b *generated.Command) int { return strings.Compare(a.Name, b.Name) })
+	cmds := st.commands(func(cs *cmdStat) bool { return cs.calls != 0 || cs.failed != 0 || cs.rejected != 0 })
 	for _, cmd := range cmds {
 		cs, n := st.cmds[cmd], cmd.Name
 		var per float32

@@ -3,11 +3,8 @@ package server
 import (
 	"fmt"
 	"math/bits"
-	"slices"
 	"strings"
 	"time"
-
-	"github.com/redcurrent/redcurrent/generated"
 )
 
 // INFO latencystats: per command, the 50th, 99th and 99.9th percentile of
@@ -86,14 +83,7 @@ func (s *Server) infoLatencyStats(b *strings.Builder) {
 	st := &s.stats.errStats
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	cmds := make([]*generated.Command, 0, len(st.cmds))
-	for cmd, cs := range st.cmds {
-		if cs.lat != nil {
-			cmds = append(cmds, cmd)
-		}
-	}
-	slices.SortFunc(cmds, func(a, b *generated.Command) int { return strings.Compare(a.Name, b.Name) })
-	for _, cmd := range cmds {
+	for _, cmd := range st.commands(func(cs *cmdStat) bool { return cs.lat != nil }) {
 		h := st.cmds[cmd].lat
 		b.WriteString("latency_percentiles_usec_" + infoSafe(cmd.Name) + ":")
 		for i, p := range latencyPercentiles {
