@@ -417,23 +417,28 @@ func (e *Engine) GetRange(c *Client, a generated.GetRangeArgs, w ReplyWriter) er
 		return nil
 	}
 	start, end, n := a.Start, a.End, int64(len(s.b))
+	if start < 0 && end < 0 && start > end {
+		w.Bulk(nil)
+		return nil
+	}
 	if start < 0 {
 		start += n
 	}
 	if end < 0 {
 		end += n
 	}
-	// 8.0 (redis/redis#12272): a range that ends before the string starts
-	// is empty; 7.0 clamped such an end to 0 and returned the first byte.
-	if n == 0 || start >= n || end < 0 || start > end {
-		w.Bulk(nil)
-		return nil
-	}
 	if start < 0 {
 		start = 0
 	}
+	if end < 0 {
+		end = 0
+	}
 	if end >= n {
 		end = n - 1
+	}
+	if start > end || n == 0 {
+		w.Bulk(nil)
+		return nil
 	}
 	w.Bulk(s.b[start : end+1])
 	return nil
