@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"bytes"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/redcurrent/redcurrent/generated"
 )
@@ -118,18 +120,14 @@ func (e *Engine) Scan(c *Client, a generated.ScanArgs, w ReplyWriter) error {
 	}
 	var typ string
 	if a.Type.Set {
-		var err error
-		if typ, err = scanType(a.Type.V); err != nil {
-			return err // the parser's check has already said so
-		}
+		// An unknown name is no error: Redis reverted redis/redis#12395
+		// (8afb72a32, before 8.0 GA) and skips every key instead.
+		typ, _ = scanTypeName(a.Type.V)
 	}
 	var keys []string
 	next := uint64(0)
 	if cursor != math.MaxUint64 {
-		next = e.scan(c.DB, cursor, int(min(count, math.MaxInt32)), func(ent *entry) {
-			if pattern != nil && !GlobMatch(pattern, []byte(ent.key), false) {
-				return
-			}
+		next = e.scan(c.DB, cursor, int(min(count, math.MaxInt32)), pattern, func(ent *entry) {
 			if a.Type.Set && typ != ent.val.Type() {
 				return
 			}
@@ -154,6 +152,21 @@ func (e *Engine) RandomKey(c *Client, a generated.RandomKeyArgs, w ReplyWriter) 
 	}
 	w.BulkString(ent.key)
 	return nil
+}
+
+// scanTypeName is SCAN's TYPE name (getObjectTypeByName): a type's name in
+// any case, read as a C string (it ends at a NUL byte); ok is false for any
+// other name.
+func scanTypeName(v []byte) (name string, ok bool) {
+	if z := bytes.IndexByte(v, 0); z >= 0 {
+		v = v[:z]
+	}
+	for _, name := range []string{"string", "list", "set", "zset", "hash", "stream"} {
+		if strings.EqualFold(string(v), name) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // Rename moves a key to a new name, replacing any key there; TTL follows.
