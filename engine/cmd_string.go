@@ -89,6 +89,25 @@ func (e *Engine) setGeneric(dbi int, key, val []byte, cond string, get bool, whe
 		}
 		return nil
 	}
+	done := func() {
+		if ok != nil {
+			ok(true)
+		} else if !get {
+			w.Simple("OK")
+		}
+	}
+	if when != 0 && when <= e.nowMs() {
+		// 8.8 (redis/redis#14784): an expiry already past (EXAT/PXAT) stores
+		// nothing; an existing key is deleted, and expired_keys counts the
+		// new key as if it had been stored and then expired.
+		if ent != nil {
+			e.remove(dbi, ent)
+			e.dirty++
+		}
+		e.stats.ExpiredKeys++
+		done()
+		return nil
+	}
 	if ent == nil {
 		ent = e.addString(dbi, string(key), val)
 	} else {
@@ -102,11 +121,7 @@ func (e *Engine) setGeneric(dbi int, key, val []byte, cond string, get bool, whe
 	}
 	e.signal(dbi, ent.key)
 	e.dirty++
-	if ok != nil {
-		ok(true)
-	} else if !get {
-		w.Simple("OK")
-	}
+	done()
 	return nil
 }
 
