@@ -52,7 +52,11 @@ func (e *Engine) Exists(c *Client, a generated.ExistsArgs, w ReplyWriter) error 
 func (e *Engine) Touch(c *Client, a generated.TouchArgs, w ReplyWriter) error {
 	var n int64
 	for _, k := range a.Key {
-		if e.lookup(c.DB, k, true) != nil {
+		// TOUCH updates the access time even in CLIENT NO-TOUCH mode, also
+		// from a script (8.0-M02, redis/redis#13512: lookupKey checks the
+		// executing command, not the caller's).
+		if ent := e.lookup(c.DB, k, true); ent != nil {
+			ent.access = e.nowMs()
 			n++
 		}
 	}

@@ -22,7 +22,7 @@ func (e *Engine) signal(dbi int, key string) {
 // lookup finds key in database dbi, deleting it first if it has expired
 // (expireIfNeeded in db.c), so an expired key is never seen. touch updates
 // the access time read by OBJECT IDLETIME, as lookupKey does unless called
-// with LOOKUP_NOTOUCH.
+// with LOOKUP_NOTOUCH or for a CLIENT NO-TOUCH client (SetNoTouch).
 func (e *Engine) lookup(dbi int, key []byte, touch bool) *entry {
 	d := e.dbs[dbi]
 	ent := d.keys[string(key)]
@@ -35,7 +35,7 @@ func (e *Engine) lookup(dbi int, key []byte, touch bool) *entry {
 			e.expireEntry(dbi, ent)
 			return nil
 		}
-		if touch {
+		if touch && !e.noTouch {
 			ent.access = now
 		}
 	}
