@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -162,11 +161,9 @@ func (e *Engine) RandomKey(c *Client, a generated.RandomKeyArgs, w ReplyWriter) 
 // any case, read as a C string (it ends at a NUL byte); ok is false for any
 // other name.
 func scanTypeName(v []byte) (name string, ok bool) {
-	if z := bytes.IndexByte(v, 0); z >= 0 {
-		v = v[:z]
-	}
+	t := cString(v)
 	for _, name := range []string{"string", "list", "set", "zset", "hash", "stream"} {
-		if strings.EqualFold(string(v), name) {
+		if strings.EqualFold(t, name) {
 			return name, true
 		}
 	}

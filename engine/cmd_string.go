@@ -62,13 +62,13 @@ func (e *Engine) Set(c *Client, a generated.SetArgs, w ReplyWriter) error {
 	if err != nil {
 		return err
 	}
-	return e.setGeneric(c.DB, a.Key, a.Value, a.Condition, a.Get, when, keep, nil, w)
+	return e.setGeneric(c.DB, a.Key, a.Value, setCondOf(a.Condition), a.Get, when, keep, nil, w)
 }
 
 // setGeneric is setGenericCommand. ok is the reply on success (nil: +OK);
-// a failed NX/XX condition replies null unless get is set (or 0 for SETNX,
+// a failed condition replies null unless get is set (or 0 for SETNX,
 // which passes ok non-nil).
-func (e *Engine) setGeneric(dbi int, key, val []byte, cond string, get bool, when int64, keepTTL bool, ok func(bool), w ReplyWriter) error {
+func (e *Engine) setGeneric(dbi int, key, val []byte, cond setCond, get bool, when int64, keepTTL bool, ok func(bool), w ReplyWriter) error {
 	ent := e.lookup(dbi, key, true)
 	if get {
 		if ent != nil {
@@ -76,18 +76,48 @@ func (e *Engine) setGeneric(dbi int, key, val []byte, cond string, get bool, whe
 			if !isStr {
 				return ErrWrongType
 			}
+			if err := cond.checkDigest(); err != nil {
+				// Redis writes the old value and then this error, two
+				// replies to one command; we send the error alone.
+				return err
+			}
 			w.Bulk(s.b)
 		} else {
 			w.Null()
 		}
 	}
-	if cond == "NX" && ent != nil || cond == "XX" && ent == nil {
+	abort := func() {
 		if ok != nil {
 			ok(false)
 		} else if !get {
 			w.Null()
 		}
-		return nil
+	}
+	switch cond.which {
+	case "NX":
+		if ent != nil {
+			abort()
+			return nil
+		}
+	case "XX", "IFEQ", "IFDEQ":
+		if ent == nil {
+			abort()
+			return nil
+		}
+	}
+	if ent != nil && cond.compares() {
+		s, isStr := ent.val.(*String)
+		if !isStr {
+			return ErrWrongType
+		}
+		met, err := cond.met(s.b)
+		if err != nil {
+			return err
+		}
+		if !met {
+			abort()
+			return nil
+		}
 	}
 	done := func() {
 		if ok != nil {
@@ -156,7 +186,7 @@ func (e *Engine) rawExpireMs(raw []byte, seconds, relative bool, cmd string) (in
 
 // SetNX sets a missing key: 1, or 0 when the key exists.
 func (e *Engine) SetNX(c *Client, a generated.SetNXArgs, w ReplyWriter) error {
-	return e.setGeneric(c.DB, a.Key, a.Value, "NX", false, 0, false, func(done bool) {
+	return e.setGeneric(c.DB, a.Key, a.Value, setCond{which: "NX"}, false, 0, false, func(done bool) {
 		if done {
 			w.Int(1)
 		} else {
@@ -171,7 +201,7 @@ func (e *Engine) SetEx(c *Client, a generated.SetExArgs, w ReplyWriter) error {
 	if err != nil {
 		return err
 	}
-	return e.setGeneric(c.DB, a.Key, a.Value, "", false, when, false, nil, w)
+	return e.setGeneric(c.DB, a.Key, a.Value, setCond{}, false, when, false, nil, w)
 }
 
 // PSetEx is SET key value PX milliseconds.
@@ -180,7 +210,7 @@ func (e *Engine) PSetEx(c *Client, a generated.PSetExArgs, w ReplyWriter) error 
 	if err != nil {
 		return err
 	}
-	return e.setGeneric(c.DB, a.Key, a.Value, "", false, when, false, nil, w)
+	return e.setGeneric(c.DB, a.Key, a.Value, setCond{}, false, when, false, nil, w)
 }
 
 // GetDel replies with the value and deletes the key.

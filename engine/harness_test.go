@@ -203,6 +203,8 @@ var commands = map[string]cmdFunc{
 	"APPEND":          bind(generated.ParseAppend, (*Engine).Append),
 	"STRLEN":          bind(generated.ParseStrLen, (*Engine).StrLen),
 	"GETRANGE":        bind(generated.ParseGetRange, (*Engine).GetRange),
+	"DIGEST":          bind(generated.ParseDigest, (*Engine).Digest),
+	"DELEX":           bind(generated.ParseDelEx, (*Engine).DelEx),
 	"SETRANGE":        bind(generated.ParseSetRange, (*Engine).SetRange),
 	"DBSIZE":          bind(generated.ParseDBSize, (*Engine).DBSize),
 	"FLUSHDB":         bind(generated.ParseFlushDB, (*Engine).FlushDB),

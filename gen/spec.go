@@ -63,6 +63,13 @@ type CommandAnn struct {
 	// MaxArgsError (default "ERR syntax error"), checked before anything else.
 	MaxArgs      *int   `json:"max_args"`
 	MaxArgsError string `json:"max_args_error"`
+	// ArgCounts lists the numbers of arguments after the (sub)command name
+	// a call may have; any other number is ArgCountsError (default "ERR
+	// syntax error"), checked before anything else, late_errors or not
+	// (DELEX: a condition comes with exactly one value, else the arity
+	// error).
+	ArgCounts      []int  `json:"arg_counts"`
+	ArgCountsError string `json:"arg_counts_error"`
 	// IgnoreExtraArgs accepts leftover arguments (QUIT).
 	IgnoreExtraArgs bool `json:"ignore_extra_args"`
 	// OptionErrors maps words (upper case) to the error a command gives
@@ -385,7 +392,15 @@ func validateCommand(c *Command) error {
 		if an.MaxArgsError != "" && an.MaxArgs == nil {
 			return fmt.Errorf("redcurrent: max_args_error without max_args")
 		}
-		for _, msg := range []string{an.SyntaxError, an.MaxArgsError} {
+		if an.ArgCountsError != "" && len(an.ArgCounts) == 0 {
+			return fmt.Errorf("redcurrent: arg_counts_error without arg_counts")
+		}
+		for _, k := range an.ArgCounts {
+			if k < 0 {
+				return fmt.Errorf("redcurrent: arg_counts must not be negative")
+			}
+		}
+		for _, msg := range []string{an.SyntaxError, an.MaxArgsError, an.ArgCountsError} {
 			if err := checkErrorText(msg); err != nil {
 				return fmt.Errorf("redcurrent: %w", err)
 			}

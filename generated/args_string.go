@@ -80,6 +80,127 @@ func ParseDecrBy(argv [][]byte, a *DecrByArgs) error {
 	return nil
 }
 
+// DELEX key [IFEQ ifeq-value | IFNE ifne-value | IFDEQ ifdeq-digest | IFDNE ifdne-digest]
+type DelExArgs struct {
+	Key       []byte
+	Condition DelExArgsCondition
+	Err       *ArgError // a parse error the handler reports where Redis checks (late_errors)
+}
+
+// DelExArgsCondition is DELEX's argument "condition".
+type DelExArgsCondition struct {
+	Which       string // "IFEQ", "IFNE", "IFDEQ", "IFDNE", or "" when absent
+	IfeqValue   []byte
+	IfneValue   []byte
+	IfdeqDigest []byte
+	IfdneDigest []byte
+}
+
+// ParseDelEx parses argv for DELEX into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseDelEx(argv [][]byte, a *DelExArgs) error {
+	if len(argv)-1 != 1 && len(argv)-1 != 3 {
+		return &ArgError{Msg: "ERR wrong number of arguments for 'delex' command"}
+	}
+	if err := parseDelEx(argv, a); err != nil && a.Err == nil {
+		a.Err = err
+	}
+	return nil
+}
+
+// parseDelEx is ParseDelEx's parse proper; its error goes to a.Err.
+func parseDelEx(argv [][]byte, a *DelExArgs) *ArgError {
+	i, n := 1, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+	}
+	a.Key = argv[i]
+	i++
+opts1:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "IFEQ"):
+			o := i
+			_ = o
+			if a.Condition.Which != "" && a.Condition.Which != "IFEQ" {
+				return &ArgError{Arg: "condition", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.Which = "IFEQ"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifeq-value", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.IfeqValue = argv[i]
+			i++
+		case eqFold(argv[i], "IFNE"):
+			o := i
+			_ = o
+			if a.Condition.Which != "" && a.Condition.Which != "IFNE" {
+				return &ArgError{Arg: "condition", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.Which = "IFNE"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifne-value", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.IfneValue = argv[i]
+			i++
+		case eqFold(argv[i], "IFDEQ"):
+			o := i
+			_ = o
+			if a.Condition.Which != "" && a.Condition.Which != "IFDEQ" {
+				return &ArgError{Arg: "condition", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.Which = "IFDEQ"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifdeq-digest", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.IfdeqDigest = argv[i]
+			i++
+		case eqFold(argv[i], "IFDNE"):
+			o := i
+			_ = o
+			if a.Condition.Which != "" && a.Condition.Which != "IFDNE" {
+				return &ArgError{Arg: "condition", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.Which = "IFDNE"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifdne-digest", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.IfdneDigest = argv[i]
+			i++
+		default:
+			break opts1
+		}
+	}
+	if i < n {
+		return &ArgError{Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+	}
+	return nil
+}
+
+// DIGEST key
+type DigestArgs struct {
+	Key []byte
+}
+
+// ParseDigest parses argv for DIGEST into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseDigest(argv [][]byte, a *DigestArgs) error {
+	i, n := 1, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
 // GET key
 type GetArgs struct {
 	Key []byte
@@ -511,14 +632,24 @@ func ParsePSetEx(argv [][]byte, a *PSetExArgs) error {
 	return nil
 }
 
-// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT
+// SET key value [NX | XX | IFEQ ifeq-value | IFNE ifne-value | IFDEQ ifdeq-digest | IFDNE
+// ifdne-digest] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT
 // unix-time-milliseconds | KEEPTTL]
 type SetArgs struct {
 	Key        []byte
 	Value      []byte
-	Condition  string // "NX", "XX", or "" when absent
+	Condition  SetArgsCondition
 	Get        bool
 	Expiration SetArgsExpiration
+}
+
+// SetArgsCondition is SET's argument "condition".
+type SetArgsCondition struct {
+	Which       string // "NX", "XX", "IFEQ", "IFNE", "IFDEQ", "IFDNE", or "" when absent
+	IfeqValue   []byte
+	IfneValue   []byte
+	IfdeqDigest []byte
+	IfdneDigest []byte
 }
 
 // SetArgsExpiration is SET's argument "expiration".
@@ -552,16 +683,60 @@ opts1:
 	for i < n {
 		switch {
 		case eqFold(argv[i], "NX"):
-			if a.Condition != "" && a.Condition != "NX" {
+			if a.Condition.Which != "" && a.Condition.Which != "NX" {
 				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
 			}
-			a.Condition = "NX"
+			a.Condition.Which = "NX"
 			i++
 		case eqFold(argv[i], "XX"):
-			if a.Condition != "" && a.Condition != "XX" {
+			if a.Condition.Which != "" && a.Condition.Which != "XX" {
 				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
 			}
-			a.Condition = "XX"
+			a.Condition.Which = "XX"
+			i++
+		case eqFold(argv[i], "IFEQ"):
+			if a.Condition.Which != "" && a.Condition.Which != "IFEQ" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition.Which = "IFEQ"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifeq-value", Msg: "ERR syntax error"}
+			}
+			a.Condition.IfeqValue = argv[i]
+			i++
+		case eqFold(argv[i], "IFNE"):
+			if a.Condition.Which != "" && a.Condition.Which != "IFNE" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition.Which = "IFNE"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifne-value", Msg: "ERR syntax error"}
+			}
+			a.Condition.IfneValue = argv[i]
+			i++
+		case eqFold(argv[i], "IFDEQ"):
+			if a.Condition.Which != "" && a.Condition.Which != "IFDEQ" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition.Which = "IFDEQ"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifdeq-digest", Msg: "ERR syntax error"}
+			}
+			a.Condition.IfdeqDigest = argv[i]
+			i++
+		case eqFold(argv[i], "IFDNE"):
+			if a.Condition.Which != "" && a.Condition.Which != "IFDNE" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition.Which = "IFDNE"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifdne-digest", Msg: "ERR syntax error"}
+			}
+			a.Condition.IfdneDigest = argv[i]
 			i++
 		case eqFold(argv[i], "GET"):
 			i++

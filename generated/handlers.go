@@ -345,6 +345,12 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idDecrBy:
 		a := new(DecrByArgs)
 		return a, ParseDecrBy(argv, a)
+	case idDelEx:
+		a := new(DelExArgs)
+		return a, ParseDelEx(argv, a)
+	case idDigest:
+		a := new(DigestArgs)
+		return a, ParseDigest(argv, a)
 	case idGet:
 		a := new(GetArgs)
 		return a, ParseGet(argv, a)
@@ -532,6 +538,8 @@ type Handlers[C, W any] interface {
 	Append(c C, a AppendArgs, w W) error
 	Decr(c C, a DecrArgs, w W) error
 	DecrBy(c C, a DecrByArgs, w W) error
+	DelEx(c C, a DelExArgs, w W) error
+	Digest(c C, a DigestArgs, w W) error
 	Get(c C, a GetArgs, w W) error
 	GetDel(c C, a GetDelArgs, w W) error
 	GetEx(c C, a GetExArgs, w W) error
@@ -1236,6 +1244,18 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.DecrBy(c, a, w)
+	case idDelEx:
+		var a DelExArgs
+		if err := ParseDelEx(argv, &a); err != nil {
+			return err
+		}
+		return h.DelEx(c, a, w)
+	case idDigest:
+		var a DigestArgs
+		if err := ParseDigest(argv, &a); err != nil {
+			return err
+		}
+		return h.Digest(c, a, w)
 	case idGet:
 		var a GetArgs
 		if err := ParseGet(argv, &a); err != nil {
