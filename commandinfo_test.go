@@ -26,6 +26,7 @@ var newerThanReference = map[string]revision{
 	"xdelex":          {"8.2.0", "added in Redis 8.2"},
 	"delex":           {"8.4.0", "added in Redis 8.4 (redis/redis#14435)"},
 	"digest":          {"8.4.0", "added in Redis 8.4 (redis/redis#14435)"},
+	"msetex":          {"8.4.0", "added in Redis 8.4 (redis/redis#14434)"},
 }
 
 // revision is a change to a command's COMMAND INFO or DOCS made in Redis

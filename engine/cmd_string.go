@@ -44,25 +44,30 @@ func (e *Engine) Get(c *Client, a generated.GetArgs, w ReplyWriter) error {
 // failed condition still answers with it.
 func (e *Engine) Set(c *Client, a generated.SetArgs, w ReplyWriter) error {
 	x := &a.Expiration
-	var when int64
-	keep := false
-	var err error
-	switch x.Which {
-	case "EX":
-		when, err = e.expireMs(x.Seconds, true, true, "set")
-	case "PX":
-		when, err = e.expireMs(x.Milliseconds, false, true, "set")
-	case "EXAT":
-		when, err = e.expireMs(x.UnixTimeSeconds, true, false, "set")
-	case "PXAT":
-		when, err = e.expireMs(x.UnixTimeMilliseconds, false, false, "set")
-	case "KEEPTTL":
-		keep = true
-	}
+	when, keep, err := e.expiryMs(x.Which, x.Seconds, x.Milliseconds, x.UnixTimeSeconds, x.UnixTimeMilliseconds, "set")
 	if err != nil {
 		return err
 	}
 	return e.setGeneric(c.DB, a.Key, a.Value, setCondOf(a.Condition), a.Get, when, keep, nil, w)
+}
+
+// expiryMs reads SET's and MSETEX's expiration option (which is EX, PX,
+// EXAT, PXAT, KEEPTTL or "") as an absolute time in milliseconds (0: none)
+// and whether KEEPTTL was given.
+func (e *Engine) expiryMs(which string, sec, ms, atSec, atMs int64, cmd string) (when int64, keep bool, err error) {
+	switch which {
+	case "EX":
+		when, err = e.expireMs(sec, true, true, cmd)
+	case "PX":
+		when, err = e.expireMs(ms, false, true, cmd)
+	case "EXAT":
+		when, err = e.expireMs(atSec, true, false, cmd)
+	case "PXAT":
+		when, err = e.expireMs(atMs, false, false, cmd)
+	case "KEEPTTL":
+		keep = true
+	}
+	return when, keep, err
 }
 
 // setGeneric is setGenericCommand. ok is the reply on success (nil: +OK);
@@ -318,6 +323,33 @@ func (e *Engine) MSetNX(c *Client, a generated.MSetNXArgs, w ReplyWriter) error 
 	}
 	for _, d := range a.Data.All() {
 		e.setKeyString(c.DB, d.Key, d.Value, 0, false)
+	}
+	e.dirty += int64(a.Data.Len())
+	w.Int(1)
+	return nil
+}
+
+// MSetEx sets every pair with one shared expiration (Redis 8.4,
+// msetexCommand, redis/redis#14434): with NX (XX) only if none (all) of the
+// keys exist, else 0; 1 once set. KEEPTTL keeps each key's TTL, no
+// expiration clears it. Unlike SET, an expiry already past still stores the
+// keys (they expire when next looked up).
+func (e *Engine) MSetEx(c *Client, a generated.MSetExArgs, w ReplyWriter) error {
+	x := &a.Expiration
+	when, keep, err := e.expiryMs(x.Which, x.Seconds, x.Milliseconds, x.UnixTimeSeconds, x.UnixTimeMilliseconds, "msetex")
+	if err != nil {
+		return err
+	}
+	if a.Condition != "" {
+		for _, d := range a.Data.All() {
+			if found := e.lookup(c.DB, d.Key, true) != nil; found == (a.Condition == "NX") {
+				w.Int(0)
+				return nil
+			}
+		}
+	}
+	for _, d := range a.Data.All() {
+		e.setKeyString(c.DB, d.Key, d.Value, when, keep)
 	}
 	e.dirty += int64(a.Data.Len())
 	w.Int(1)

@@ -205,6 +205,7 @@ var commands = map[string]cmdFunc{
 	"GETRANGE":        bind(generated.ParseGetRange, (*Engine).GetRange),
 	"DIGEST":          bind(generated.ParseDigest, (*Engine).Digest),
 	"DELEX":           bind(generated.ParseDelEx, (*Engine).DelEx),
+	"MSETEX":          bind(generated.ParseMSetEx, (*Engine).MSetEx),
 	"SETRANGE":        bind(generated.ParseSetRange, (*Engine).SetRange),
 	"DBSIZE":          bind(generated.ParseDBSize, (*Engine).DBSize),
 	"FLUSHDB":         bind(generated.ParseFlushDB, (*Engine).FlushDB),

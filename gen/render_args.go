@@ -785,6 +785,26 @@ func (g *pgen) multiple(a *Arg, lv *jen.Statement, path string, after int, stop 
 			jen.Id("i").Op("=").Add(end.Clone()),
 		)
 	}
+	if cf := a.ann().CountFrom; cf != "" && isArgBlock(a) && a.Token == "" {
+		// count_from: exactly as many elements as the count says.
+		//	m1 := a.Numkeys * 2
+		//	if int64(n-i) < m1 { return count_error }
+		//	e1 := i + int(m1)
+		//	a.Data = MSetExArgsDataList{flat: argv[i:e1:e1]}
+		//	i = e1
+		msg := a.ann().CountError
+		if msg == "" {
+			msg = msgSyntax
+		}
+		need, end := g.newVar("m"), g.newVar("e")
+		return append(out,
+			jen.Id(need).Op(":=").Int64().Call(g.base(fieldName(cf))).Op("*").Lit(int64(len(a.Arguments))),
+			jen.If(jen.Int64().Call(jen.Id("n").Op("-").Id("i")).Op("<").Id(need)).Block(g.errReturn(path, msg)),
+			jen.Id(end).Op(":=").Id("i").Op("+").Int().Call(jen.Id(need)),
+			slice().Op("=").Id(g.structNameFor(path)+"List").Values(jen.Id("flat").Op(":").Id("argv").Index(jen.Id("i").Op(":").Id(end).Op(":").Id(end))),
+			jen.Id("i").Op("=").Id(end),
+		)
+	}
 	if isArgBlock(a) && a.Token == "" {
 		// The elements are argv itself, k at a time (listType).
 		//	s1 := i

@@ -164,6 +164,12 @@ type ArgAnn struct {
 	Conflicts []Conflict `json:"conflicts"`
 	// PartialError: a multiple block cut short.
 	PartialError string `json:"partial_error"`
+	// CountFrom names an earlier integer sibling that gives how many
+	// elements a multiple block of plain arguments has (MSETEX's numkeys);
+	// fewer arguments left than that is CountError (default "ERR syntax
+	// error"). The count must be checked positive (min 1) where it is read.
+	CountFrom  string `json:"count_from"`
+	CountError string `json:"count_error"`
 	// Deferred converts the value only after every syntax check passed, as
 	// Redis's SET parses EX's value after the option loop.
 	Deferred bool `json:"deferred"`
@@ -543,6 +549,9 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 	if an.PartialError != "" && (a.Type != "block" || !a.Multiple) {
 		return fmt.Errorf("partial_error needs a multiple block")
 	}
+	if (an.CountFrom != "" || an.CountError != "") && (!a.Multiple || !isArgBlock(a) || a.Token != "" || an.CountFrom == "" || an.Unchecked || an.PartialError != "") {
+		return fmt.Errorf("count_from needs an untokened multiple block of plain arguments (count_error with it), without unchecked or partial_error")
+	}
 	if an.Deferred && (!isInt && a.Type != "double" || a.Multiple) {
 		return fmt.Errorf("deferred needs a single integer or double")
 	}
@@ -659,7 +668,7 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 			return fmt.Errorf("unchecked needs a scalar, a oneof or a block of plain arguments")
 		}
 	}
-	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError, an.RepeatError, an.SplitEvenly} {
+	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError, an.RepeatError, an.SplitEvenly, an.CountError} {
 		if err := checkErrorText(msg); err != nil {
 			return err
 		}

@@ -378,6 +378,9 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idMSet:
 		a := new(MSetArgs)
 		return a, ParseMSet(argv, a)
+	case idMSetEx:
+		a := new(MSetExArgs)
+		return a, ParseMSetEx(argv, a)
 	case idMSetNX:
 		a := new(MSetNXArgs)
 		return a, ParseMSetNX(argv, a)
@@ -549,6 +552,7 @@ type Handlers[C, W any] interface {
 	IncrByFloat(c C, a IncrByFloatArgs, w W) error
 	MGet(c C, a MGetArgs, w W) error
 	MSet(c C, a MSetArgs, w W) error
+	MSetEx(c C, a MSetExArgs, w W) error
 	MSetNX(c C, a MSetNXArgs, w W) error
 	PSetEx(c C, a PSetExArgs, w W) error
 	Set(c C, a SetArgs, w W) error
@@ -1310,6 +1314,12 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.MSet(c, a, w)
+	case idMSetEx:
+		var a MSetExArgs
+		if err := ParseMSetEx(argv, &a); err != nil {
+			return err
+		}
+		return h.MSetEx(c, a, w)
 	case idMSetNX:
 		var a MSetNXArgs
 		if err := ParseMSetNX(argv, &a); err != nil {

@@ -235,6 +235,7 @@ const (
 	idIncrByFloat
 	idMGet
 	idMSet
+	idMSetEx
 	idMSetNX
 	idPSetEx
 	idSet
@@ -4634,6 +4635,95 @@ var cmdMSet = &Command{
 	Tips:    []string{"request_policy:multi_shard", "response_policy:all_succeeded"},
 	id:      idMSet,
 }
+var cmdMSetEx = &Command{
+	ACL: []string{"@write", "@string", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "numkeys",
+		Type:         "integer",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: 0,
+			Name:         "key",
+			Type:         "key",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "value",
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "data",
+		Type:         "block",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "nx",
+			Token:        "NX",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "xx",
+			Token:        "XX",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "condition",
+		Optional:     true,
+		Type:         "oneof",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "seconds",
+			Token:        "EX",
+			Type:         "integer",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "milliseconds",
+			Token:        "PX",
+			Type:         "integer",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "unix-time-seconds",
+			Token:        "EXAT",
+			Type:         "unix-time",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "unix-time-milliseconds",
+			Token:        "PXAT",
+			Type:         "unix-time",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "keepttl",
+			Token:        "KEEPTTL",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "expiration",
+		Optional:     true,
+		Type:         "oneof",
+	}},
+	Arity:      -4,
+	Complexity: "O(N) where N is the number of keys to set.",
+	FlagNames:  []string{"write", "denyoom", "movablekeys"},
+	Flags:      FlagWrite | FlagDenyOOM | FlagMovableKeys,
+	Group:      "string",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "keynum",
+		FirstKey:    1,
+		FlagNames:   []string{"OW", "update"},
+		Flags:       KeyOW | KeyUpdate,
+		KeyNumIdx:   0,
+		KeyStep:     2,
+		Pos:         1,
+	}},
+	Name:    "msetex",
+	Since:   "8.4.0",
+	Summary: "Sets several string keys with one shared condition and expiration, all or none.",
+	Tips:    []string{"request_policy:multi_shard", "response_policy:all_succeeded"},
+	id:      idMSetEx,
+}
 var cmdMSetNX = &Command{
 	ACL: []string{"@write", "@string", "@slow"},
 	Args: []Arg{{
@@ -5062,7 +5152,7 @@ var cmdWatch = &Command{
 }
 
 // Commands lists every top-level command, sorted by group then name.
-var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdEval, cmdEvalSHA, cmdEvalSHARO, cmdEvalRO, cmdFCall, cmdFCallRO, cmdFunction, cmdScript, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAck, cmdXAckDel, cmdXAdd, cmdXAutoClaim, cmdXClaim, cmdXDel, cmdXDelEx, cmdXGroup, cmdXInfo, cmdXLen, cmdXPending, cmdXRange, cmdXRead, cmdXReadGroup, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdDelEx, cmdDigest, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
+var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdEval, cmdEvalSHA, cmdEvalSHARO, cmdEvalRO, cmdFCall, cmdFCallRO, cmdFunction, cmdScript, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAck, cmdXAckDel, cmdXAdd, cmdXAutoClaim, cmdXClaim, cmdXDel, cmdXDelEx, cmdXGroup, cmdXInfo, cmdXLen, cmdXPending, cmdXRange, cmdXRead, cmdXReadGroup, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdDelEx, cmdDigest, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetEx, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
 
 // Lookup finds a top-level command by name, ignoring ASCII case, without
 // allocating. It returns nil for an unknown command.
@@ -5262,6 +5352,9 @@ func Lookup(name []byte) *Command {
 				return cmdIncrBy
 			}
 		case 'm':
+			if eqFold(name, "MSETEX") {
+				return cmdMSetEx
+			}
 			if eqFold(name, "MSETNX") {
 				return cmdMSetNX
 			}
@@ -5837,7 +5930,7 @@ func (c *Command) GetKeys(argv [][]byte) ([]int, error) {
 				continue // Redis's spec fails, and the command's getkeys finds none
 			}
 			first += ks.FirstKey
-			last = first + int(num) - 1
+			last = first + (int(num)-1)*step
 		default:
 			return nil, ErrInvalidKeyArgs
 		}

@@ -58,6 +58,13 @@ var cases = []parseCase{
 	{argv: "DELEX k FOO", want: "ERR wrong number of arguments for 'delex' command", since: "8.4.0"},
 	{argv: "DELEX k IFEQ a b", want: "ERR wrong number of arguments for 'delex' command", since: "8.4.0"},
 	{argv: "DELEX k FOO bar", want: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE", redis: ":0", since: "8.4.0"},
+	// MSETEX: numkeys gives the pairs (count_from); options follow.
+	{argv: "MSETEX 2 NX v XX w NX", want: "", since: "8.4.0"},
+	{argv: "MSETEX 2 k v", want: "ERR wrong number of key-value pairs", since: "8.4.0"},
+	{argv: "MSETEX 0 k v", want: "ERR invalid numkeys value", since: "8.4.0"},
+	{argv: "MSETEX 1 k v k2 v2", want: "ERR syntax error", since: "8.4.0"},
+	{argv: "MSETEX 1 k v EX abc NX XX", want: "ERR syntax error", since: "8.4.0"},
+	{argv: "MSETEX 1 k v EX 0", want: "ERR invalid expire time in 'msetex' command", since: "8.4.0"},
 	{argv: "GETEX k PERSIST", want: ""},
 	{argv: "GETEX k EX", want: "ERR syntax error"}, // the value's own checks are GETEX's (parser "raw")
 	{argv: "GETEX k EX 10 PX 10", want: "ERR syntax error"},
