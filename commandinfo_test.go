@@ -24,6 +24,9 @@ var newerThanReference = map[string]revision{
 	"client|setinfo":  {"7.2.0", "added in Redis 7.2"},
 	"xackdel":         {"8.2.0", "added in Redis 8.2"},
 	"xdelex":          {"8.2.0", "added in Redis 8.2"},
+	"delex":           {"8.4.0", "added in Redis 8.4 (redis/redis#14435)"},
+	"digest":          {"8.4.0", "added in Redis 8.4 (redis/redis#14435)"},
+	"msetex":          {"8.4.0", "added in Redis 8.4 (redis/redis#14434)"},
 }
 
 // revision is a change to a command's COMMAND INFO or DOCS made in Redis
@@ -60,6 +63,7 @@ var argumentsRevised = map[string]revision{
 	"mset":                    {"7.2.0", "7.2 names the block data (was key_value)"},
 	"msetnx":                  {"7.2.0", "7.2 names the block data (was key_value)"},
 	"debug":                   {"", "Redis documents no arguments; redcurrent's generated parser needs subcommand and arg"},
+	"set":                     {"8.4.0", "8.4 adds IFEQ, IFNE, IFDEQ and IFDNE to the oneof condition (redis/redis#14435)"},
 	"xadd":                    {"8.2.0", "8.2 adds the KEEPREF|DELREF|ACKED oneof condition; 7.2 names id-selector and data (were id_or_auto, field_value)"},
 	"xtrim":                   {"8.2.0", "8.2 adds the KEEPREF|DELREF|ACKED oneof condition"},
 	"xinfo|stream":            {"7.2.0", "7.2 makes FULL a pure-token inside the block full-block (was the block's token)"},

@@ -569,7 +569,8 @@ and c lacks FlagNoMandatoryKeys. Arity is assumed checked; any argv is safe.`)
 					jen.If(jen.Op("!").Id("ok").Op("||").Id("num").Op("<").Lit(0).Op("||").Id("num").Op(">").Int64().Call(jen.Id("argc"))).Block(jen.Return(jen.Nil(), jen.Id("ErrInvalidKeyArgs"))),
 					jen.If(jen.Id("num").Op("==").Lit(0)).Block(jen.Continue().Comment("Redis's spec fails, and the command's getkeys finds none")),
 					jen.Id("first").Op("+=").Id("ks").Dot("FirstKey"),
-					jen.Id("last").Op("=").Id("first").Op("+").Int().Call(jen.Id("num")).Op("-").Lit(1),
+					// (num-1)*step: MSETEX's pairs (db.c getKeysUsingKeySpecs).
+					jen.Id("last").Op("=").Id("first").Op("+").Parens(jen.Int().Call(jen.Id("num")).Op("-").Lit(1)).Op("*").Id("step"),
 				),
 				jen.Default().Block(jen.Return(jen.Nil(), jen.Id("ErrInvalidKeyArgs"))),
 			),
