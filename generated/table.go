@@ -33,6 +33,7 @@ const (
 	FlagMovableKeys                           // MOVABLE_KEYS
 	FlagAllowBusy                             // ALLOW_BUSY
 	FlagTouchesArbitraryKeys                  // TOUCHES_ARBITRARY_KEYS
+	FlagScriptRunner                          // SCRIPT_RUNNER
 )
 
 // KeyFlag is a set of key spec flags (Redis's CMD_KEY_*).
@@ -1791,8 +1792,8 @@ var cmdEval = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1835,8 +1836,8 @@ var cmdEvalSHA = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1878,8 +1879,8 @@ var cmdEvalSHARO = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1921,8 +1922,8 @@ var cmdEvalRO = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1965,8 +1966,8 @@ var cmdFCall = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the function that is called.",
-	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -2009,8 +2010,8 @@ var cmdFCallRO = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the function that is called.",
-	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
