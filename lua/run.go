@@ -76,6 +76,14 @@ func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.
 			return
 		}
 		obj := errorObject(err)
+		if s.isProtected(obj) {
+			// Redis's error handler (err_handler_def) stores source and line
+			// in the error table by assignment, at its line 10: into a
+			// read-only table (error(redis)) that raises, and the handler,
+			// called again, turns that error into the reply.
+			w.Error(errorText("ERR " + handlerROError + " script: " + sc.Name + ", on @err_handler_def:10."))
+			return
+		}
 		writeError(w, obj, s.suffix(sc, errorReply(obj)))
 		return
 	}
@@ -83,6 +91,10 @@ func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.
 	L.SetTop(top)
 	s.toReply(v, w)
 }
+
+// handlerROError is the error of Redis's error handler when it writes to a
+// read-only error table.
+const handlerROError = "err_handler_def:10: " + roError
 
 // errKilled is the error of a script stopped by SCRIPT KILL / FUNCTION KILL.
 var errKilled = engine.ErrScriptKilled
