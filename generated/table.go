@@ -33,6 +33,7 @@ const (
 	FlagMovableKeys                           // MOVABLE_KEYS
 	FlagAllowBusy                             // ALLOW_BUSY
 	FlagTouchesArbitraryKeys                  // TOUCHES_ARBITRARY_KEYS
+	FlagScriptRunner                          // SCRIPT_RUNNER
 )
 
 // KeyFlag is a set of key spec flags (Redis's CMD_KEY_*).
@@ -1794,8 +1795,8 @@ var cmdEval = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1838,8 +1839,8 @@ var cmdEvalSHA = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1881,8 +1882,8 @@ var cmdEvalSHARO = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1924,8 +1925,8 @@ var cmdEvalRO = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1968,8 +1969,8 @@ var cmdFCall = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the function that is called.",
-	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -2012,8 +2013,8 @@ var cmdFCallRO = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the function that is called.",
-	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",

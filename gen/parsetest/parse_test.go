@@ -461,6 +461,12 @@ var infoSince = map[string]string{
 	"msetnx":                  "7.2.0",
 	"randomkey":               "7.2.0",
 	"scan":                    "7.2.0",
+	"eval":                    "8.10.0",
+	"evalsha":                 "8.10.0",
+	"eval_ro":                 "8.10.0",
+	"evalsha_ro":              "8.10.0",
+	"fcall":                   "8.10.0",
+	"fcall_ro":                "8.10.0",
 }
 
 // refOlder reports whether the reference's version is older than since
