@@ -24,6 +24,9 @@ var newerThanReference = map[string]revision{
 	"client|setinfo":  {"7.2.0", "added in Redis 7.2"},
 	"xackdel":         {"8.2.0", "added in Redis 8.2"},
 	"xdelex":          {"8.2.0", "added in Redis 8.2"},
+	"delex":           {"8.4.0", "added in Redis 8.4 (redis/redis#14435)"},
+	"digest":          {"8.4.0", "added in Redis 8.4 (redis/redis#14435)"},
+	"msetex":          {"8.4.0", "added in Redis 8.4 (redis/redis#14434)"},
 }
 
 // revision is a change to a command's COMMAND INFO or DOCS made in Redis
@@ -60,6 +63,7 @@ var argumentsRevised = map[string]revision{
 	"mset":                    {"7.2.0", "7.2 names the block data (was key_value)"},
 	"msetnx":                  {"7.2.0", "7.2 names the block data (was key_value)"},
 	"debug":                   {"", "Redis documents no arguments; redcurrent's generated parser needs subcommand and arg"},
+	"set":                     {"8.4.0", "8.4 adds IFEQ, IFNE, IFDEQ and IFDNE to the oneof condition (redis/redis#14435)"},
 	"xadd":                    {"8.2.0", "8.2 adds the KEEPREF|DELREF|ACKED oneof condition; 7.2 names id-selector and data (were id_or_auto, field_value)"},
 	"xtrim":                   {"8.2.0", "8.2 adds the KEEPREF|DELREF|ACKED oneof condition"},
 	"xinfo|stream":            {"7.2.0", "7.2 makes FULL a pure-token inside the block full-block (was the block's token)"},
@@ -95,6 +99,18 @@ var fieldsRevised = map[string]struct {
 	"psetex":                  {revision{"7.2.0", "7.2 documents it deprecated since 2.6.12 (redis/redis#11512)"}, nil, []string{"doc_flags", "deprecated_since", "replaced_by"}},
 	"setnx":                   {revision{"7.2.0", "7.2 documents it deprecated since 2.6.12 (redis/redis#11512)"}, nil, []string{"doc_flags", "deprecated_since", "replaced_by"}},
 	"quit":                    {revision{"7.2.0", "7.2 deprecates it (redis/redis#11439)"}, nil, []string{"doc_flags", "deprecated_since", "replaced_by"}},
+}
+
+// flagsAdded are COMMAND INFO flags Redis added after 7.0 to commands
+// redcurrent serves (redcurrent answers as 8.x). Against a reference older
+// than the revision the target must have the flag, and it is left out of
+// the comparison.
+var flagsAdded = map[string]struct {
+	revision
+	commands []string
+}{
+	"script_runner": {revision{"8.10.0", "8.10 flags the commands that run scripts or functions (redis/redis#15337)"},
+		[]string{"eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"}},
 }
 
 // TestCommandInfoAndDocs asks both servers COMMAND INFO and COMMAND DOCS for
@@ -165,6 +181,23 @@ func TestCommandInfoAndDocs(t *testing.T) {
 					delete(rn, k)
 					delete(gn, k)
 				}
+			}
+			for flag, fa := range flagsAdded {
+				if !fa.skips(refVersion) || !contains(toAny(fa.commands), name) {
+					continue
+				}
+				flags, _ := gn["flags"].([]any)
+				if !contains(flags, flag) {
+					t.Errorf("COMMAND INFO %s: flag %s missing (%s)", name, flag, fa.why)
+				}
+				kept := []any{}
+				for _, f := range flags {
+					if f != flag {
+						kept = append(kept, f)
+					}
+				}
+				gn["flags"] = kept
+				t.Logf("COMMAND INFO %s: flag %s not compared: %s", name, flag, fa.why)
 			}
 			for _, d := range diff("INFO", rn, gn) {
 				t.Errorf("COMMAND INFO %s: %s", name, d)
@@ -354,6 +387,14 @@ func norm(v difftest.Value, drop ...string) any {
 
 func sortAny(s []any) {
 	sort.Slice(s, func(i, j int) bool { return fmt.Sprint(s[i]) < fmt.Sprint(s[j]) })
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
 }
 
 func contains(s []any, x any) bool {

@@ -61,6 +61,10 @@ type Options struct {
 	// can use DEBUG SLEEP and DEBUG SET-ACTIVE-EXPIRE; Redis's default is
 	// "no".
 	EnableDebugCommand string
+	// LuaEnableDeprecatedAPI is lua-enable-deprecated-api: scripts and
+	// functions get the globals getfenv, setfenv and newproxy, which Redis
+	// 8.2.2 and 8.4 removed (CVE-2025-46818). Off by default, as in Redis.
+	LuaEnableDeprecatedAPI bool
 }
 
 // Server is a running redcurrent server.
@@ -116,6 +120,8 @@ func serve(ln net.Listener, opts Options) *Server {
 		MaxClients:         opts.MaxClients,
 		MaxClientsLimit:    opts.MaxClientsLimit,
 		EnableDebugCommand: debug,
+
+		LuaEnableDeprecatedAPI: opts.LuaEnableDeprecatedAPI,
 	}, eng)
 	s := &Server{srv: srv, eng: eng, clock: clock, ln: ln, done: make(chan struct{})}
 	go func() {

@@ -1,11 +1,6 @@
 package engine
 
-import (
-	"bytes"
-	"strings"
-
-	"github.com/redcurrent/redcurrent/generated"
-)
+import "github.com/redcurrent/redcurrent/generated"
 
 // The value checks commands.json names ("check", "check_by"): the
 // generated parsers call them where Redis's stream commands parse a value
@@ -25,10 +20,6 @@ func init() {
 		return err
 	}
 	generated.Checks.MaxDeletedID = checkMaxDeletedID
-	generated.Checks.ScanType = func(v, _ []byte) error {
-		_, err := scanType(v)
-		return err
-	}
 	// XRANGE checks its start, then its end, before COUNT; XREVRANGE takes
 	// them the other way round on the command line.
 	generated.Checks.StreamIntervalStart = func(v, end []byte) error {
@@ -96,19 +87,4 @@ func parseIntervalEnd(b []byte) (StreamID, error) {
 		}
 	}
 	return id, nil
-}
-
-// scanType is SCAN's TYPE name (getObjectTypeByName): a type's name in any
-// case, read as a C string. Since 7.2 (redis/redis#12209) any other name
-// fails where the option is read; 7.0 matched nothing.
-func scanType(v []byte) (string, error) {
-	if z := bytes.IndexByte(v, 0); z >= 0 {
-		v = v[:z]
-	}
-	for _, name := range []string{"string", "list", "set", "zset", "hash", "stream"} {
-		if strings.EqualFold(string(v), name) {
-			return name, nil
-		}
-	}
-	return "", Errorf("ERR", "unknown type name '%s'", v)
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/redcurrent/redcurrent/generated"
 )
@@ -50,7 +51,11 @@ func (e *Engine) Exists(c *Client, a generated.ExistsArgs, w ReplyWriter) error 
 func (e *Engine) Touch(c *Client, a generated.TouchArgs, w ReplyWriter) error {
 	var n int64
 	for _, k := range a.Key {
-		if e.lookup(c.DB, k, true) != nil {
+		// TOUCH updates the access time even in CLIENT NO-TOUCH mode, also
+		// from a script (8.0-M02, redis/redis#13512: lookupKey checks the
+		// executing command, not the caller's).
+		if ent := e.lookup(c.DB, k, true); ent != nil {
+			ent.access = e.nowMs()
 			n++
 		}
 	}
@@ -118,18 +123,14 @@ func (e *Engine) Scan(c *Client, a generated.ScanArgs, w ReplyWriter) error {
 	}
 	var typ string
 	if a.Type.Set {
-		var err error
-		if typ, err = scanType(a.Type.V); err != nil {
-			return err // the parser's check has already said so
-		}
+		// An unknown name is no error: Redis reverted redis/redis#12395
+		// (8afb72a32, before 8.0 GA) and skips every key instead.
+		typ, _ = scanTypeName(a.Type.V)
 	}
 	var keys []string
 	next := uint64(0)
 	if cursor != math.MaxUint64 {
-		next = e.scan(c.DB, cursor, int(min(count, math.MaxInt32)), func(ent *entry) {
-			if pattern != nil && !GlobMatch(pattern, []byte(ent.key), false) {
-				return
-			}
+		next = e.scan(c.DB, cursor, int(min(count, math.MaxInt32)), pattern, func(ent *entry) {
 			if a.Type.Set && typ != ent.val.Type() {
 				return
 			}
@@ -154,6 +155,19 @@ func (e *Engine) RandomKey(c *Client, a generated.RandomKeyArgs, w ReplyWriter) 
 	}
 	w.BulkString(ent.key)
 	return nil
+}
+
+// scanTypeName is SCAN's TYPE name (getObjectTypeByName): a type's name in
+// any case, read as a C string (it ends at a NUL byte); ok is false for any
+// other name.
+func scanTypeName(v []byte) (name string, ok bool) {
+	t := cString(v)
+	for _, name := range []string{"string", "list", "set", "zset", "hash", "stream"} {
+		if strings.EqualFold(t, name) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // Rename moves a key to a new name, replacing any key there; TTL follows.

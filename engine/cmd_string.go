@@ -44,31 +44,36 @@ func (e *Engine) Get(c *Client, a generated.GetArgs, w ReplyWriter) error {
 // failed condition still answers with it.
 func (e *Engine) Set(c *Client, a generated.SetArgs, w ReplyWriter) error {
 	x := &a.Expiration
-	var when int64
-	keep := false
-	var err error
-	switch x.Which {
-	case "EX":
-		when, err = e.expireMs(x.Seconds, true, true, "set")
-	case "PX":
-		when, err = e.expireMs(x.Milliseconds, false, true, "set")
-	case "EXAT":
-		when, err = e.expireMs(x.UnixTimeSeconds, true, false, "set")
-	case "PXAT":
-		when, err = e.expireMs(x.UnixTimeMilliseconds, false, false, "set")
-	case "KEEPTTL":
-		keep = true
-	}
+	when, keep, err := e.expiryMs(x.Which, x.Seconds, x.Milliseconds, x.UnixTimeSeconds, x.UnixTimeMilliseconds, "set")
 	if err != nil {
 		return err
 	}
-	return e.setGeneric(c.DB, a.Key, a.Value, a.Condition, a.Get, when, keep, nil, w)
+	return e.setGeneric(c.DB, a.Key, a.Value, setCondOf(a.Condition), a.Get, when, keep, nil, w)
+}
+
+// expiryMs reads SET's and MSETEX's expiration option (which is EX, PX,
+// EXAT, PXAT, KEEPTTL or "") as an absolute time in milliseconds (0: none)
+// and whether KEEPTTL was given.
+func (e *Engine) expiryMs(which string, sec, ms, atSec, atMs int64, cmd string) (when int64, keep bool, err error) {
+	switch which {
+	case "EX":
+		when, err = e.expireMs(sec, true, true, cmd)
+	case "PX":
+		when, err = e.expireMs(ms, false, true, cmd)
+	case "EXAT":
+		when, err = e.expireMs(atSec, true, false, cmd)
+	case "PXAT":
+		when, err = e.expireMs(atMs, false, false, cmd)
+	case "KEEPTTL":
+		keep = true
+	}
+	return when, keep, err
 }
 
 // setGeneric is setGenericCommand. ok is the reply on success (nil: +OK);
-// a failed NX/XX condition replies null unless get is set (or 0 for SETNX,
+// a failed condition replies null unless get is set (or 0 for SETNX,
 // which passes ok non-nil).
-func (e *Engine) setGeneric(dbi int, key, val []byte, cond string, get bool, when int64, keepTTL bool, ok func(bool), w ReplyWriter) error {
+func (e *Engine) setGeneric(dbi int, key, val []byte, cond setCond, get bool, when int64, keepTTL bool, ok func(bool), w ReplyWriter) error {
 	ent := e.lookup(dbi, key, true)
 	if get {
 		if ent != nil {
@@ -76,17 +81,66 @@ func (e *Engine) setGeneric(dbi int, key, val []byte, cond string, get bool, whe
 			if !isStr {
 				return ErrWrongType
 			}
+			if err := cond.checkDigest(); err != nil {
+				// Redis writes the old value and then this error, two
+				// replies to one command; we send the error alone.
+				return err
+			}
 			w.Bulk(s.b)
 		} else {
 			w.Null()
 		}
 	}
-	if cond == "NX" && ent != nil || cond == "XX" && ent == nil {
+	abort := func() {
 		if ok != nil {
 			ok(false)
 		} else if !get {
 			w.Null()
 		}
+	}
+	switch cond.which {
+	case "NX":
+		if ent != nil {
+			abort()
+			return nil
+		}
+	case "XX", "IFEQ", "IFDEQ":
+		if ent == nil {
+			abort()
+			return nil
+		}
+	}
+	if ent != nil && cond.compares() {
+		s, isStr := ent.val.(*String)
+		if !isStr {
+			return ErrWrongType
+		}
+		met, err := cond.met(s.b)
+		if err != nil {
+			return err
+		}
+		if !met {
+			abort()
+			return nil
+		}
+	}
+	done := func() {
+		if ok != nil {
+			ok(true)
+		} else if !get {
+			w.Simple("OK")
+		}
+	}
+	if when != 0 && when <= e.nowMs() {
+		// 8.8 (redis/redis#14784): an expiry already past (EXAT/PXAT) stores
+		// nothing; an existing key is deleted, and expired_keys counts the
+		// new key as if it had been stored and then expired.
+		if ent != nil {
+			e.remove(dbi, ent)
+			e.dirty++
+		}
+		e.stats.ExpiredKeys++
+		done()
 		return nil
 	}
 	if ent == nil {
@@ -102,11 +156,7 @@ func (e *Engine) setGeneric(dbi int, key, val []byte, cond string, get bool, whe
 	}
 	e.signal(dbi, ent.key)
 	e.dirty++
-	if ok != nil {
-		ok(true)
-	} else if !get {
-		w.Simple("OK")
-	}
+	done()
 	return nil
 }
 
@@ -141,7 +191,7 @@ func (e *Engine) rawExpireMs(raw []byte, seconds, relative bool, cmd string) (in
 
 // SetNX sets a missing key: 1, or 0 when the key exists.
 func (e *Engine) SetNX(c *Client, a generated.SetNXArgs, w ReplyWriter) error {
-	return e.setGeneric(c.DB, a.Key, a.Value, "NX", false, 0, false, func(done bool) {
+	return e.setGeneric(c.DB, a.Key, a.Value, setCond{which: "NX"}, false, 0, false, func(done bool) {
 		if done {
 			w.Int(1)
 		} else {
@@ -156,7 +206,7 @@ func (e *Engine) SetEx(c *Client, a generated.SetExArgs, w ReplyWriter) error {
 	if err != nil {
 		return err
 	}
-	return e.setGeneric(c.DB, a.Key, a.Value, "", false, when, false, nil, w)
+	return e.setGeneric(c.DB, a.Key, a.Value, setCond{}, false, when, false, nil, w)
 }
 
 // PSetEx is SET key value PX milliseconds.
@@ -165,7 +215,7 @@ func (e *Engine) PSetEx(c *Client, a generated.PSetExArgs, w ReplyWriter) error 
 	if err != nil {
 		return err
 	}
-	return e.setGeneric(c.DB, a.Key, a.Value, "", false, when, false, nil, w)
+	return e.setGeneric(c.DB, a.Key, a.Value, setCond{}, false, when, false, nil, w)
 }
 
 // GetDel replies with the value and deletes the key.
@@ -273,6 +323,33 @@ func (e *Engine) MSetNX(c *Client, a generated.MSetNXArgs, w ReplyWriter) error 
 	}
 	for _, d := range a.Data.All() {
 		e.setKeyString(c.DB, d.Key, d.Value, 0, false)
+	}
+	e.dirty += int64(a.Data.Len())
+	w.Int(1)
+	return nil
+}
+
+// MSetEx sets every pair with one shared expiration (Redis 8.4,
+// msetexCommand, redis/redis#14434): with NX (XX) only if none (all) of the
+// keys exist, else 0; 1 once set. KEEPTTL keeps each key's TTL, no
+// expiration clears it. Unlike SET, an expiry already past still stores the
+// keys (they expire when next looked up).
+func (e *Engine) MSetEx(c *Client, a generated.MSetExArgs, w ReplyWriter) error {
+	x := &a.Expiration
+	when, keep, err := e.expiryMs(x.Which, x.Seconds, x.Milliseconds, x.UnixTimeSeconds, x.UnixTimeMilliseconds, "msetex")
+	if err != nil {
+		return err
+	}
+	if a.Condition != "" {
+		for _, d := range a.Data.All() {
+			if found := e.lookup(c.DB, d.Key, true) != nil; found == (a.Condition == "NX") {
+				w.Int(0)
+				return nil
+			}
+		}
+	}
+	for _, d := range a.Data.All() {
+		e.setKeyString(c.DB, d.Key, d.Value, when, keep)
 	}
 	e.dirty += int64(a.Data.Len())
 	w.Int(1)
@@ -417,23 +494,28 @@ func (e *Engine) GetRange(c *Client, a generated.GetRangeArgs, w ReplyWriter) er
 		return nil
 	}
 	start, end, n := a.Start, a.End, int64(len(s.b))
+	if start < 0 && end < 0 && start > end {
+		w.Bulk(nil)
+		return nil
+	}
 	if start < 0 {
 		start += n
 	}
 	if end < 0 {
 		end += n
 	}
-	// 8.0 (redis/redis#12272): a range that ends before the string starts
-	// is empty; 7.0 clamped such an end to 0 and returned the first byte.
-	if n == 0 || start >= n || end < 0 || start > end {
-		w.Bulk(nil)
-		return nil
-	}
 	if start < 0 {
 		start = 0
 	}
+	if end < 0 {
+		end = 0
+	}
 	if end >= n {
 		end = n - 1
+	}
+	if start > end || n == 0 {
+		w.Bulk(nil)
+		return nil
 	}
 	w.Bulk(s.b[start : end+1])
 	return nil

@@ -37,6 +37,7 @@ type Engine struct {
 	activeExpire bool // DEBUG SET-ACTIVE-EXPIRE
 	fixedNow     int64
 	fixedDepth   int
+	noTouch      bool // SetNoTouch
 
 	stats Stats
 	// dirty counts changes since the last save (server.dirty,
@@ -154,6 +155,15 @@ func (e *Engine) OnKeyChange(f func(db int, key string)) {
 // SetActiveExpire turns ActiveExpireCycle on or off (DEBUG SET-ACTIVE-EXPIRE).
 // Lazy expiry is unaffected: an expired key is never visible. e.mu held.
 func (e *Engine) SetActiveExpire(on bool) { e.activeExpire = on }
+
+// SetNoTouch says whether the commands that follow run for a client in
+// CLIENT NO-TOUCH mode (the flag of Redis's current_client, which a script's
+// calls inherit from the caller): their key lookups leave access times
+// alone, except TOUCH's. It returns the previous setting. e.mu held.
+func (e *Engine) SetNoTouch(on bool) (prev bool) {
+	prev, e.noTouch = e.noTouch, on
+	return prev
+}
 
 // FixTime freezes the engine's notion of "now" until the matching
 // ReleaseTime, so that keys cannot expire in the middle of EXEC or a script

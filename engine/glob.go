@@ -7,13 +7,22 @@ package engine
 // Bytes compare as C's signed char, as on x86. nocase folds ASCII case where
 // Redis's tolower does: literals, '\'-escaped literals outside a class, and
 // range bounds (KEYS and SCAN match case-sensitively; CONFIG GET and COMMAND
-// LIST do not).
+// LIST do not). Against abusive patterns (CVE-2024-31228, Redis 8.0-M02
+// and the 7.x/6.2 patch releases), a '*' more than maxGlobNesting levels
+// deep matches nothing, so such a pattern matches no string at all.
 func GlobMatch(pattern, str []byte, nocase bool) bool {
 	skip := false
-	return globMatchImpl(pattern, str, nocase, &skip)
+	return globMatchImpl(pattern, str, nocase, &skip, 0)
 }
 
-func globMatchImpl(p, s []byte, nocase bool, skipLonger *bool) bool {
+// maxGlobNesting is stringmatchlen_impl's limit: the recursion a '*' (or a
+// run of them) starts one level deeper; a level past 1000 is no match.
+const maxGlobNesting = 1000
+
+func globMatchImpl(p, s []byte, nocase bool, skipLonger *bool, nesting int) bool {
+	if nesting > maxGlobNesting {
+		return false
+	}
 	lower := func(c byte) byte {
 		if nocase && c >= 'A' && c <= 'Z' {
 			return c + 'a' - 'A'
@@ -30,7 +39,7 @@ func globMatchImpl(p, s []byte, nocase bool, skipLonger *bool) bool {
 				return true
 			}
 			for len(s) > 0 {
-				if globMatchImpl(p[1:], s, nocase, skipLonger) {
+				if globMatchImpl(p[1:], s, nocase, skipLonger, nesting+1) {
 					return true
 				}
 				if *skipLonger {

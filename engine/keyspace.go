@@ -22,7 +22,7 @@ func (e *Engine) signal(dbi int, key string) {
 // lookup finds key in database dbi, deleting it first if it has expired
 // (expireIfNeeded in db.c), so an expired key is never seen. touch updates
 // the access time read by OBJECT IDLETIME, as lookupKey does unless called
-// with LOOKUP_NOTOUCH.
+// with LOOKUP_NOTOUCH or for a CLIENT NO-TOUCH client (SetNoTouch).
 func (e *Engine) lookup(dbi int, key []byte, touch bool) *entry {
 	d := e.dbs[dbi]
 	ent := d.keys[string(key)]
@@ -35,7 +35,7 @@ func (e *Engine) lookup(dbi int, key []byte, touch bool) *entry {
 			e.expireEntry(dbi, ent)
 			return nil
 		}
-		if touch {
+		if touch && !e.noTouch {
 			ent.access = now
 		}
 	}
@@ -219,8 +219,11 @@ func (e *Engine) swapDB(i, j int) {
 }
 
 // scan visits up to count keys of database dbi with seq >= cursor, in seq
-// order, calling fn for each live one, and returns the cursor of the next
-// call (0 when the iteration is over).
+// order, calling fn for each live one whose name matches pattern (nil: all),
+// and returns the cursor of the next call (0 when the iteration is over).
+// As Redis's scanCallback, the pattern is checked before expiry, so only
+// matching keys are expired lazily (the order 8.2 changed and
+// redis/redis#14537 restored).
 //
 // The cursor is the seq of the next key to visit. A key keeps its seq for
 // as long as it exists and new keys get higher seqs, so a key present from
@@ -229,7 +232,7 @@ func (e *Engine) swapDB(i, j int) {
 // visited, so an iteration ends once it has passed every key that existed
 // when it started (keys added meanwhile may or may not be returned, as in
 // Redis).
-func (e *Engine) scan(dbi int, cursor uint64, count int, fn func(ent *entry)) uint64 {
+func (e *Engine) scan(dbi int, cursor uint64, count int, pattern []byte, fn func(ent *entry)) uint64 {
 	d := e.dbs[dbi]
 	if cursor == 0 {
 		cursor = 1
@@ -246,6 +249,9 @@ func (e *Engine) scan(dbi int, cursor uint64, count int, fn func(ent *entry)) ui
 	})
 	now := e.nowMs()
 	for _, ent := range batch {
+		if pattern != nil && !GlobMatch(pattern, []byte(ent.key), false) {
+			continue
+		}
 		if ent.expired(now) {
 			e.expireEntry(dbi, ent)
 			continue

@@ -70,7 +70,7 @@ func TestScanGuarantee(t *testing.T) {
 		calls := 0
 		for {
 			count := 1 + rnd.IntN(20)
-			cursor = e.scan(0, cursor, count, func(ent *entry) { seen[ent.key]++ })
+			cursor = e.scan(0, cursor, count, nil, func(ent *entry) { seen[ent.key]++ })
 			calls++
 			for j := rnd.IntN(8); j > 0; j-- {
 				if rnd.IntN(2) == 0 {

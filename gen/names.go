@@ -15,7 +15,7 @@ var wordSplits = map[string]string{
 	"BITFIELD": "BitField", "BITFIELD_RO": "BitFieldRO", "BITOP": "BitOp", "BITPOS": "BitPos",
 	"BLMOVE": "BLMove", "BLMPOP": "BLMPop", "BLPOP": "BLPop", "BRPOP": "BRPop",
 	"BRPOPLPUSH": "BRPopLPush", "BZMPOP": "BZMPop", "BZPOPMAX": "BZPopMax", "BZPOPMIN": "BZPopMin",
-	"DBSIZE": "DBSize", "DECRBY": "DecrBy", "EVAL_RO": "EvalRO", "EVALSHA": "EvalSHA",
+	"DBSIZE": "DBSize", "DECRBY": "DecrBy", "DELEX": "DelEx", "INCREX": "IncrEx", "MSETEX": "MSetEx", "EVAL_RO": "EvalRO", "EVALSHA": "EvalSHA",
 	"EVALSHA_RO": "EvalSHARO", "EXPIREAT": "ExpireAt", "EXPIRETIME": "ExpireTime",
 	"FCALL": "FCall", "FCALL_RO": "FCallRO", "FLUSHALL": "FlushAll", "FLUSHDB": "FlushDB",
 	"GEOADD": "GeoAdd", "GEODIST": "GeoDist", "GEOHASH": "GeoHash", "GEOPOS": "GeoPos",

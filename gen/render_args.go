@@ -123,6 +123,28 @@ func renderCommandArgs(f *jen.File, c *Command) error {
 	main := g.seq(c.Arguments, func(name string) *jen.Statement { return jen.Id("a").Dot(name) }, "", 0)
 
 	body := []jen.Code{jen.List(jen.Id("i"), jen.Id("n")).Op(":=").List(jen.Lit(start), jen.Len(jen.Id("argv")))}
+	// arg_counts: checked first, and returned at once even under
+	// late_errors (the exported parser checks it then).
+	var argCounts jen.Code
+	if len(an.ArgCounts) > 0 {
+		msg := an.ArgCountsError
+		if msg == "" {
+			msg = msgSyntax
+		}
+		var cond *jen.Statement
+		for k, v := range an.ArgCounts {
+			c := jen.Len(jen.Id("argv")).Op("-").Lit(start).Op("!=").Lit(v)
+			if k == 0 {
+				cond = c
+			} else {
+				cond = cond.Op("&&").Add(c)
+			}
+		}
+		argCounts = jen.If(cond).Block(jen.Return(g.errValue("", msg, jen.Lit(start))))
+		if an.LateErrors != "all" {
+			body = append(body, argCounts)
+		}
+	}
 	if an.MaxArgs != nil {
 		msg := an.MaxArgsError
 		if msg == "" {
@@ -168,12 +190,17 @@ func renderCommandArgs(f *jen.File, c *Command) error {
 	//		return nil
 	//	}
 	inner := "parse" + g.goName
-	f.Func().Id("Parse"+g.goName).Params(params...).Error().Block(
+	var wrapper []jen.Code
+	if argCounts != nil {
+		wrapper = append(wrapper, argCounts)
+	}
+	wrapper = append(wrapper,
 		jen.If(jen.Id("err").Op(":=").Id(inner).Call(jen.Id("argv"), jen.Id("a")), jen.Id("err").Op("!=").Nil().Op("&&").Id("a").Dot("Err").Op("==").Nil()).Block(
 			jen.Id("a").Dot("Err").Op("=").Id("err"),
 		),
 		jen.Return(jen.Nil()),
 	)
+	f.Func().Id("Parse" + g.goName).Params(params...).Error().Block(wrapper...)
 	comment(f, fmt.Sprintf("%s is Parse%s's parse proper; its error goes to a.Err.", inner, g.goName))
 	f.Func().Id(inner).Params(params...).Op("*").Id("ArgError").Block(body...)
 	return nil
@@ -756,6 +783,26 @@ func (g *pgen) multiple(a *Arg, lv *jen.Statement, path string, after int, stop 
 		return append(out,
 			slice().Op("=").Id(g.structNameFor(path)+"List").Values(jen.Id("flat").Op(":").Id("argv").Index(jen.Id("i").Op(":").Add(end.Clone()).Op(":").Add(end.Clone()))),
 			jen.Id("i").Op("=").Add(end.Clone()),
+		)
+	}
+	if cf := a.ann().CountFrom; cf != "" && isArgBlock(a) && a.Token == "" {
+		// count_from: exactly as many elements as the count says.
+		//	m1 := a.Numkeys * 2
+		//	if int64(n-i) < m1 { return count_error }
+		//	e1 := i + int(m1)
+		//	a.Data = MSetExArgsDataList{flat: argv[i:e1:e1]}
+		//	i = e1
+		msg := a.ann().CountError
+		if msg == "" {
+			msg = msgSyntax
+		}
+		need, end := g.newVar("m"), g.newVar("e")
+		return append(out,
+			jen.Id(need).Op(":=").Int64().Call(g.base(fieldName(cf))).Op("*").Lit(int64(len(a.Arguments))),
+			jen.If(jen.Int64().Call(jen.Id("n").Op("-").Id("i")).Op("<").Id(need)).Block(g.errReturn(path, msg)),
+			jen.Id(end).Op(":=").Id("i").Op("+").Int().Call(jen.Id(need)),
+			slice().Op("=").Id(g.structNameFor(path)+"List").Values(jen.Id("flat").Op(":").Id("argv").Index(jen.Id("i").Op(":").Id(end).Op(":").Id(end))),
+			jen.Id("i").Op("=").Id(end),
 		)
 	}
 	if isArgBlock(a) && a.Token == "" {

@@ -20,9 +20,11 @@ var flagGo = map[string]string{
 	"MODULE_GETKEYS": "FlagModuleGetKeys", "MODULE_NO_CLUSTER": "FlagModuleNoCluster",
 	"NO_ASYNC_LOADING": "FlagNoAsyncLoading", "NO_MULTI": "FlagNoMulti", "MOVABLE_KEYS": "FlagMovableKeys",
 	"ALLOW_BUSY": "FlagAllowBusy", "TOUCHES_ARBITRARY_KEYS": "FlagTouchesArbitraryKeys",
+	"SCRIPT_RUNNER": "FlagScriptRunner",
 }
 
-// infoFlagOrder is addReplyFlagsForCommand's table (server.c, Redis 7.0).
+// infoFlagOrder is addReplyFlagsForCommand's table (server.c, Redis 7.0;
+// script_runner since 8.10, redis/redis#15337).
 var infoFlagOrder = []struct{ flag, name string }{
 	{"WRITE", "write"}, {"READONLY", "readonly"}, {"DENYOOM", "denyoom"}, {"MODULE", "module"},
 	{"ADMIN", "admin"}, {"PUBSUB", "pubsub"}, {"NOSCRIPT", "noscript"}, {"BLOCKING", "blocking"},
@@ -30,6 +32,7 @@ var infoFlagOrder = []struct{ flag, name string }{
 	{"SKIP_SLOWLOG", "skip_slowlog"}, {"ASKING", "asking"}, {"FAST", "fast"}, {"NO_AUTH", "no_auth"},
 	{"NO_MANDATORY_KEYS", "no_mandatory_keys"}, {"NO_ASYNC_LOADING", "no_async_loading"},
 	{"NO_MULTI", "no_multi"}, {"MOVABLE_KEYS", "movablekeys"}, {"ALLOW_BUSY", "allow_busy"},
+	{"SCRIPT_RUNNER", "script_runner"},
 }
 
 var keyFlagGo = map[string]string{
@@ -569,7 +572,8 @@ and c lacks FlagNoMandatoryKeys. Arity is assumed checked; any argv is safe.`)
 					jen.If(jen.Op("!").Id("ok").Op("||").Id("num").Op("<").Lit(0).Op("||").Id("num").Op(">").Int64().Call(jen.Id("argc"))).Block(jen.Return(jen.Nil(), jen.Id("ErrInvalidKeyArgs"))),
 					jen.If(jen.Id("num").Op("==").Lit(0)).Block(jen.Continue().Comment("Redis's spec fails, and the command's getkeys finds none")),
 					jen.Id("first").Op("+=").Id("ks").Dot("FirstKey"),
-					jen.Id("last").Op("=").Id("first").Op("+").Int().Call(jen.Id("num")).Op("-").Lit(1),
+					// (num-1)*step: MSETEX's pairs (db.c getKeysUsingKeySpecs).
+					jen.Id("last").Op("=").Id("first").Op("+").Parens(jen.Int().Call(jen.Id("num")).Op("-").Lit(1)).Op("*").Id("step"),
 				),
 				jen.Default().Block(jen.Return(jen.Nil(), jen.Id("ErrInvalidKeyArgs"))),
 			),

@@ -63,6 +63,13 @@ type CommandAnn struct {
 	// MaxArgsError (default "ERR syntax error"), checked before anything else.
 	MaxArgs      *int   `json:"max_args"`
 	MaxArgsError string `json:"max_args_error"`
+	// ArgCounts lists the numbers of arguments after the (sub)command name
+	// a call may have; any other number is ArgCountsError (default "ERR
+	// syntax error"), checked before anything else, late_errors or not
+	// (DELEX: a condition comes with exactly one value, else the arity
+	// error).
+	ArgCounts      []int  `json:"arg_counts"`
+	ArgCountsError string `json:"arg_counts_error"`
 	// IgnoreExtraArgs accepts leftover arguments (QUIT).
 	IgnoreExtraArgs bool `json:"ignore_extra_args"`
 	// OptionErrors maps words (upper case) to the error a command gives
@@ -157,6 +164,12 @@ type ArgAnn struct {
 	Conflicts []Conflict `json:"conflicts"`
 	// PartialError: a multiple block cut short.
 	PartialError string `json:"partial_error"`
+	// CountFrom names an earlier integer sibling that gives how many
+	// elements a multiple block of plain arguments has (MSETEX's numkeys);
+	// fewer arguments left than that is CountError (default "ERR syntax
+	// error"). The count must be checked positive (min 1) where it is read.
+	CountFrom  string `json:"count_from"`
+	CountError string `json:"count_error"`
 	// Deferred converts the value only after every syntax check passed, as
 	// Redis's SET parses EX's value after the option loop.
 	Deferred bool `json:"deferred"`
@@ -252,7 +265,7 @@ var (
 		"BLOCKING", "LOADING", "STALE", "SKIP_MONITOR", "SKIP_SLOWLOG", "ASKING", "FAST", "NO_AUTH",
 		"MAY_REPLICATE", "SENTINEL", "ONLY_SENTINEL", "NO_MANDATORY_KEYS", "PROTECTED",
 		"MODULE_GETKEYS", "MODULE_NO_CLUSTER", "NO_ASYNC_LOADING", "NO_MULTI", "MOVABLE_KEYS",
-		"ALLOW_BUSY", "TOUCHES_ARBITRARY_KEYS"}
+		"ALLOW_BUSY", "TOUCHES_ARBITRARY_KEYS", "SCRIPT_RUNNER"}
 	aclCategories = []string{"KEYSPACE", "READ", "WRITE", "SET", "SORTEDSET", "LIST", "HASH", "STRING",
 		"BITMAP", "HYPERLOGLOG", "GEO", "STREAM", "PUBSUB", "ADMIN", "FAST", "SLOW", "BLOCKING",
 		"DANGEROUS", "CONNECTION", "TRANSACTION", "SCRIPTING"}
@@ -385,7 +398,15 @@ func validateCommand(c *Command) error {
 		if an.MaxArgsError != "" && an.MaxArgs == nil {
 			return fmt.Errorf("redcurrent: max_args_error without max_args")
 		}
-		for _, msg := range []string{an.SyntaxError, an.MaxArgsError} {
+		if an.ArgCountsError != "" && len(an.ArgCounts) == 0 {
+			return fmt.Errorf("redcurrent: arg_counts_error without arg_counts")
+		}
+		for _, k := range an.ArgCounts {
+			if k < 0 {
+				return fmt.Errorf("redcurrent: arg_counts must not be negative")
+			}
+		}
+		for _, msg := range []string{an.SyntaxError, an.MaxArgsError, an.ArgCountsError} {
 			if err := checkErrorText(msg); err != nil {
 				return fmt.Errorf("redcurrent: %w", err)
 			}
@@ -528,6 +549,9 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 	if an.PartialError != "" && (a.Type != "block" || !a.Multiple) {
 		return fmt.Errorf("partial_error needs a multiple block")
 	}
+	if (an.CountFrom != "" || an.CountError != "") && (!a.Multiple || !isArgBlock(a) || a.Token != "" || an.CountFrom == "" || an.Unchecked || an.PartialError != "") {
+		return fmt.Errorf("count_from needs an untokened multiple block of plain arguments (count_error with it), without unchecked or partial_error")
+	}
 	if an.Deferred && (!isInt && a.Type != "double" || a.Multiple) {
 		return fmt.Errorf("deferred needs a single integer or double")
 	}
@@ -644,7 +668,7 @@ func validateArgAnn(a *Arg, inOneof bool) error {
 			return fmt.Errorf("unchecked needs a scalar, a oneof or a block of plain arguments")
 		}
 	}
-	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError, an.RepeatError, an.SplitEvenly} {
+	for _, msg := range []string{an.Error, an.RangeError, an.ConflictError, an.PartialError, an.RepeatError, an.SplitEvenly, an.CountError} {
 		if err := checkErrorText(msg); err != nil {
 			return err
 		}

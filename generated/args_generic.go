@@ -779,9 +779,6 @@ opts1:
 			if i >= n {
 				return &ArgError{Arg: "type", Msg: "ERR syntax error"}
 			}
-			if err := check("type", Checks.ScanType, argv[i], nil); err != nil {
-				return err
-			}
 			a.Type.V = argv[i]
 			i++
 		default:

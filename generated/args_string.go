@@ -80,6 +80,127 @@ func ParseDecrBy(argv [][]byte, a *DecrByArgs) error {
 	return nil
 }
 
+// DELEX key [IFEQ ifeq-value | IFNE ifne-value | IFDEQ ifdeq-digest | IFDNE ifdne-digest]
+type DelExArgs struct {
+	Key       []byte
+	Condition DelExArgsCondition
+	Err       *ArgError // a parse error the handler reports where Redis checks (late_errors)
+}
+
+// DelExArgsCondition is DELEX's argument "condition".
+type DelExArgsCondition struct {
+	Which       string // "IFEQ", "IFNE", "IFDEQ", "IFDNE", or "" when absent
+	IfeqValue   []byte
+	IfneValue   []byte
+	IfdeqDigest []byte
+	IfdneDigest []byte
+}
+
+// ParseDelEx parses argv for DELEX into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseDelEx(argv [][]byte, a *DelExArgs) error {
+	if len(argv)-1 != 1 && len(argv)-1 != 3 {
+		return &ArgError{Msg: "ERR wrong number of arguments for 'delex' command"}
+	}
+	if err := parseDelEx(argv, a); err != nil && a.Err == nil {
+		a.Err = err
+	}
+	return nil
+}
+
+// parseDelEx is ParseDelEx's parse proper; its error goes to a.Err.
+func parseDelEx(argv [][]byte, a *DelExArgs) *ArgError {
+	i, n := 1, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+	}
+	a.Key = argv[i]
+	i++
+opts1:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "IFEQ"):
+			o := i
+			_ = o
+			if a.Condition.Which != "" && a.Condition.Which != "IFEQ" {
+				return &ArgError{Arg: "condition", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.Which = "IFEQ"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifeq-value", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.IfeqValue = argv[i]
+			i++
+		case eqFold(argv[i], "IFNE"):
+			o := i
+			_ = o
+			if a.Condition.Which != "" && a.Condition.Which != "IFNE" {
+				return &ArgError{Arg: "condition", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.Which = "IFNE"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifne-value", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.IfneValue = argv[i]
+			i++
+		case eqFold(argv[i], "IFDEQ"):
+			o := i
+			_ = o
+			if a.Condition.Which != "" && a.Condition.Which != "IFDEQ" {
+				return &ArgError{Arg: "condition", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.Which = "IFDEQ"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifdeq-digest", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.IfdeqDigest = argv[i]
+			i++
+		case eqFold(argv[i], "IFDNE"):
+			o := i
+			_ = o
+			if a.Condition.Which != "" && a.Condition.Which != "IFDNE" {
+				return &ArgError{Arg: "condition", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.Which = "IFDNE"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifdne-digest", Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+			}
+			a.Condition.IfdneDigest = argv[i]
+			i++
+		default:
+			break opts1
+		}
+	}
+	if i < n {
+		return &ArgError{Msg: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE"}
+	}
+	return nil
+}
+
+// DIGEST key
+type DigestArgs struct {
+	Key []byte
+}
+
+// ParseDigest parses argv for DIGEST into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseDigest(argv [][]byte, a *DigestArgs) error {
+	i, n := 1, len(argv)
+	if i >= n {
+		return &ArgError{Arg: "key", Msg: "ERR syntax error"}
+	}
+	a.Key = argv[i]
+	i++
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	return nil
+}
+
 // GET key
 type GetArgs struct {
 	Key []byte
@@ -410,6 +531,198 @@ func ParseMSet(argv [][]byte, a *MSetArgs) error {
 	return nil
 }
 
+// MSETEX numkeys key value [key value ...] [NX | XX] [EX seconds | PX milliseconds | EXAT
+// unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
+type MSetExArgs struct {
+	Numkeys    int64
+	Data       MSetExArgsDataList
+	Condition  string // "NX", "XX", or "" when absent
+	Expiration MSetExArgsExpiration
+}
+
+// MSetExArgsData is MSETEX's argument "data".
+type MSetExArgsData struct {
+	Key   []byte
+	Value []byte
+}
+
+// MSetExArgsDataList is MSETEX's argument "data": a window on argv, 2 arguments an element.
+type MSetExArgsDataList struct {
+	flat [][]byte
+}
+
+// Len is the number of elements.
+func (l MSetExArgsDataList) Len() int {
+	return len(l.flat) / 2
+}
+
+// At is element i.
+func (l MSetExArgsDataList) At(i int) MSetExArgsData {
+	return MSetExArgsData{Key: l.flat[2*i+0], Value: l.flat[2*i+1]}
+}
+
+// All yields the elements in order.
+func (l MSetExArgsDataList) All() iter.Seq2[int, MSetExArgsData] {
+	return func(yield func(int, MSetExArgsData) bool) {
+		for i := range l.Len() {
+			if !yield(i, l.At(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Flat is the arguments themselves, element after element.
+func (l MSetExArgsDataList) Flat() [][]byte {
+	return l.flat
+}
+
+// MSetExArgsExpiration is MSETEX's argument "expiration".
+type MSetExArgsExpiration struct {
+	Which                string // "EX", "PX", "EXAT", "PXAT", "KEEPTTL", or "" when absent
+	Seconds              int64
+	Milliseconds         int64
+	UnixTimeSeconds      int64
+	UnixTimeMilliseconds int64
+}
+
+// ParseMSetEx parses argv for MSETEX into a (argv[0] is the command name).
+// Arity has already been checked. On failure it returns an *ArgError with Redis's reply.
+func ParseMSetEx(argv [][]byte, a *MSetExArgs) error {
+	i, n := 1, len(argv)
+	at5 := -1
+	at6 := -1
+	at7 := -1
+	at8 := -1
+	if i >= n {
+		return &ArgError{Arg: "numkeys", Msg: "ERR syntax error"}
+	}
+	if v, ok := ParseInt(argv[i]); !ok {
+		return &ArgError{Arg: "numkeys", Msg: "ERR invalid numkeys value"}
+	} else if v < 1 || v > 2147483647 {
+		return &ArgError{Arg: "numkeys", Msg: "ERR invalid numkeys value"}
+	} else {
+		a.Numkeys = v
+	}
+	i++
+	m2 := int64(a.Numkeys) * int64(2)
+	if int64(n-i) < m2 {
+		return &ArgError{Arg: "data", Msg: "ERR wrong number of key-value pairs"}
+	}
+	e3 := i + int(m2)
+	a.Data = MSetExArgsDataList{flat: argv[i:e3:e3]}
+	i = e3
+opts4:
+	for i < n {
+		switch {
+		case eqFold(argv[i], "NX"):
+			if a.Condition != "" && a.Condition != "NX" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition = "NX"
+			i++
+		case eqFold(argv[i], "XX"):
+			if a.Condition != "" && a.Condition != "XX" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition = "XX"
+			i++
+		case eqFold(argv[i], "EX"):
+			if a.Expiration.Which != "" && a.Expiration.Which != "EX" {
+				return &ArgError{Arg: "expiration", Msg: "ERR syntax error"}
+			}
+			a.Expiration.Which = "EX"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "expiration.seconds", Msg: "ERR syntax error"}
+			}
+			at5 = i
+			i++
+		case eqFold(argv[i], "PX"):
+			if a.Expiration.Which != "" && a.Expiration.Which != "PX" {
+				return &ArgError{Arg: "expiration", Msg: "ERR syntax error"}
+			}
+			a.Expiration.Which = "PX"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "expiration.milliseconds", Msg: "ERR syntax error"}
+			}
+			at6 = i
+			i++
+		case eqFold(argv[i], "EXAT"):
+			if a.Expiration.Which != "" && a.Expiration.Which != "EXAT" {
+				return &ArgError{Arg: "expiration", Msg: "ERR syntax error"}
+			}
+			a.Expiration.Which = "EXAT"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "expiration.unix-time-seconds", Msg: "ERR syntax error"}
+			}
+			at7 = i
+			i++
+		case eqFold(argv[i], "PXAT"):
+			if a.Expiration.Which != "" && a.Expiration.Which != "PXAT" {
+				return &ArgError{Arg: "expiration", Msg: "ERR syntax error"}
+			}
+			a.Expiration.Which = "PXAT"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "expiration.unix-time-milliseconds", Msg: "ERR syntax error"}
+			}
+			at8 = i
+			i++
+		case eqFold(argv[i], "KEEPTTL"):
+			if a.Expiration.Which != "" && a.Expiration.Which != "KEEPTTL" {
+				return &ArgError{Arg: "expiration", Msg: "ERR syntax error"}
+			}
+			a.Expiration.Which = "KEEPTTL"
+			i++
+		default:
+			break opts4
+		}
+	}
+	if i < n {
+		return &ArgError{Msg: "ERR syntax error"}
+	}
+	if at5 >= 0 {
+		if v, ok := ParseInt(argv[at5]); !ok {
+			return &ArgError{Arg: "expiration.seconds", Msg: "ERR value is not an integer or out of range"}
+		} else if v < 1 || v > 9223372036854775 {
+			return &ArgError{Arg: "expiration.seconds", Msg: "ERR invalid expire time in 'msetex' command"}
+		} else {
+			a.Expiration.Seconds = v
+		}
+	}
+	if at6 >= 0 {
+		if v, ok := ParseInt(argv[at6]); !ok {
+			return &ArgError{Arg: "expiration.milliseconds", Msg: "ERR value is not an integer or out of range"}
+		} else if v < 1 {
+			return &ArgError{Arg: "expiration.milliseconds", Msg: "ERR invalid expire time in 'msetex' command"}
+		} else {
+			a.Expiration.Milliseconds = v
+		}
+	}
+	if at7 >= 0 {
+		if v, ok := ParseInt(argv[at7]); !ok {
+			return &ArgError{Arg: "expiration.unix-time-seconds", Msg: "ERR value is not an integer or out of range"}
+		} else if v < 1 || v > 9223372036854775 {
+			return &ArgError{Arg: "expiration.unix-time-seconds", Msg: "ERR invalid expire time in 'msetex' command"}
+		} else {
+			a.Expiration.UnixTimeSeconds = v
+		}
+	}
+	if at8 >= 0 {
+		if v, ok := ParseInt(argv[at8]); !ok {
+			return &ArgError{Arg: "expiration.unix-time-milliseconds", Msg: "ERR value is not an integer or out of range"}
+		} else if v < 1 {
+			return &ArgError{Arg: "expiration.unix-time-milliseconds", Msg: "ERR invalid expire time in 'msetex' command"}
+		} else {
+			a.Expiration.UnixTimeMilliseconds = v
+		}
+	}
+	return nil
+}
+
 // MSETNX key value [key value ...]
 type MSetNXArgs struct {
 	Data MSetNXArgsDataList
@@ -511,14 +824,24 @@ func ParsePSetEx(argv [][]byte, a *PSetExArgs) error {
 	return nil
 }
 
-// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT
+// SET key value [NX | XX | IFEQ ifeq-value | IFNE ifne-value | IFDEQ ifdeq-digest | IFDNE
+// ifdne-digest] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT
 // unix-time-milliseconds | KEEPTTL]
 type SetArgs struct {
 	Key        []byte
 	Value      []byte
-	Condition  string // "NX", "XX", or "" when absent
+	Condition  SetArgsCondition
 	Get        bool
 	Expiration SetArgsExpiration
+}
+
+// SetArgsCondition is SET's argument "condition".
+type SetArgsCondition struct {
+	Which       string // "NX", "XX", "IFEQ", "IFNE", "IFDEQ", "IFDNE", or "" when absent
+	IfeqValue   []byte
+	IfneValue   []byte
+	IfdeqDigest []byte
+	IfdneDigest []byte
 }
 
 // SetArgsExpiration is SET's argument "expiration".
@@ -552,16 +875,60 @@ opts1:
 	for i < n {
 		switch {
 		case eqFold(argv[i], "NX"):
-			if a.Condition != "" && a.Condition != "NX" {
+			if a.Condition.Which != "" && a.Condition.Which != "NX" {
 				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
 			}
-			a.Condition = "NX"
+			a.Condition.Which = "NX"
 			i++
 		case eqFold(argv[i], "XX"):
-			if a.Condition != "" && a.Condition != "XX" {
+			if a.Condition.Which != "" && a.Condition.Which != "XX" {
 				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
 			}
-			a.Condition = "XX"
+			a.Condition.Which = "XX"
+			i++
+		case eqFold(argv[i], "IFEQ"):
+			if a.Condition.Which != "" && a.Condition.Which != "IFEQ" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition.Which = "IFEQ"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifeq-value", Msg: "ERR syntax error"}
+			}
+			a.Condition.IfeqValue = argv[i]
+			i++
+		case eqFold(argv[i], "IFNE"):
+			if a.Condition.Which != "" && a.Condition.Which != "IFNE" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition.Which = "IFNE"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifne-value", Msg: "ERR syntax error"}
+			}
+			a.Condition.IfneValue = argv[i]
+			i++
+		case eqFold(argv[i], "IFDEQ"):
+			if a.Condition.Which != "" && a.Condition.Which != "IFDEQ" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition.Which = "IFDEQ"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifdeq-digest", Msg: "ERR syntax error"}
+			}
+			a.Condition.IfdeqDigest = argv[i]
+			i++
+		case eqFold(argv[i], "IFDNE"):
+			if a.Condition.Which != "" && a.Condition.Which != "IFDNE" {
+				return &ArgError{Arg: "condition", Msg: "ERR syntax error"}
+			}
+			a.Condition.Which = "IFDNE"
+			i++
+			if i >= n {
+				return &ArgError{Arg: "condition.ifdne-digest", Msg: "ERR syntax error"}
+			}
+			a.Condition.IfdneDigest = argv[i]
 			i++
 		case eqFold(argv[i], "GET"):
 			i++

@@ -11,8 +11,6 @@ package generated
 var Checks struct {
 	// MaxDeletedID ("max-deleted-id"): XSETID max-deleted-id.
 	MaxDeletedID func(v, ref []byte) error
-	// ScanType ("scan-type"): SCAN type.
-	ScanType func(v, ref []byte) error
 	// StreamID ("stream-id"): XADD trim.threshold, XCLAIM ID, XCLAIM lastid, XSETID last-id, XTRIM trim.threshold.
 	StreamID func(v, ref []byte) error
 	// StreamIDAutoSeq ("stream-id-auto-seq"): XADD id-selector.id.

@@ -345,6 +345,12 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idDecrBy:
 		a := new(DecrByArgs)
 		return a, ParseDecrBy(argv, a)
+	case idDelEx:
+		a := new(DelExArgs)
+		return a, ParseDelEx(argv, a)
+	case idDigest:
+		a := new(DigestArgs)
+		return a, ParseDigest(argv, a)
 	case idGet:
 		a := new(GetArgs)
 		return a, ParseGet(argv, a)
@@ -372,6 +378,9 @@ func ParseArgs(cmd *Command, argv [][]byte) (any, error) {
 	case idMSet:
 		a := new(MSetArgs)
 		return a, ParseMSet(argv, a)
+	case idMSetEx:
+		a := new(MSetExArgs)
+		return a, ParseMSetEx(argv, a)
 	case idMSetNX:
 		a := new(MSetNXArgs)
 		return a, ParseMSetNX(argv, a)
@@ -532,6 +541,8 @@ type Handlers[C, W any] interface {
 	Append(c C, a AppendArgs, w W) error
 	Decr(c C, a DecrArgs, w W) error
 	DecrBy(c C, a DecrByArgs, w W) error
+	DelEx(c C, a DelExArgs, w W) error
+	Digest(c C, a DigestArgs, w W) error
 	Get(c C, a GetArgs, w W) error
 	GetDel(c C, a GetDelArgs, w W) error
 	GetEx(c C, a GetExArgs, w W) error
@@ -541,6 +552,7 @@ type Handlers[C, W any] interface {
 	IncrByFloat(c C, a IncrByFloatArgs, w W) error
 	MGet(c C, a MGetArgs, w W) error
 	MSet(c C, a MSetArgs, w W) error
+	MSetEx(c C, a MSetExArgs, w W) error
 	MSetNX(c C, a MSetNXArgs, w W) error
 	PSetEx(c C, a PSetExArgs, w W) error
 	Set(c C, a SetArgs, w W) error
@@ -1236,6 +1248,18 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.DecrBy(c, a, w)
+	case idDelEx:
+		var a DelExArgs
+		if err := ParseDelEx(argv, &a); err != nil {
+			return err
+		}
+		return h.DelEx(c, a, w)
+	case idDigest:
+		var a DigestArgs
+		if err := ParseDigest(argv, &a); err != nil {
+			return err
+		}
+		return h.Digest(c, a, w)
 	case idGet:
 		var a GetArgs
 		if err := ParseGet(argv, &a); err != nil {
@@ -1290,6 +1314,12 @@ func Invoke[C, W any](h Handlers[C, W], cmd *Command, c C, argv [][]byte, w W) e
 			return err
 		}
 		return h.MSet(c, a, w)
+	case idMSetEx:
+		var a MSetExArgs
+		if err := ParseMSetEx(argv, &a); err != nil {
+			return err
+		}
+		return h.MSetEx(c, a, w)
 	case idMSetNX:
 		var a MSetNXArgs
 		if err := ParseMSetNX(argv, &a); err != nil {

@@ -33,6 +33,7 @@ const (
 	FlagMovableKeys                           // MOVABLE_KEYS
 	FlagAllowBusy                             // ALLOW_BUSY
 	FlagTouchesArbitraryKeys                  // TOUCHES_ARBITRARY_KEYS
+	FlagScriptRunner                          // SCRIPT_RUNNER
 )
 
 // KeyFlag is a set of key spec flags (Redis's CMD_KEY_*).
@@ -224,6 +225,8 @@ const (
 	idAppend
 	idDecr
 	idDecrBy
+	idDelEx
+	idDigest
 	idGet
 	idGetDel
 	idGetEx
@@ -233,6 +236,7 @@ const (
 	idIncrByFloat
 	idMGet
 	idMSet
+	idMSetEx
 	idMSetNX
 	idPSetEx
 	idSet
@@ -1791,8 +1795,8 @@ var cmdEval = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1835,8 +1839,8 @@ var cmdEvalSHA = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1878,8 +1882,8 @@ var cmdEvalSHARO = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1921,8 +1925,8 @@ var cmdEvalRO = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the script that is run.",
-	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -1965,8 +1969,8 @@ var cmdFCall = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the function that is called.",
-	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -2009,8 +2013,8 @@ var cmdFCallRO = &Command{
 	}},
 	Arity:      -3,
 	Complexity: "Depends on the function that is called.",
-	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"},
-	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys,
+	FlagNames:  []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys", "script_runner"},
+	Flags:      FlagReadonly | FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys | FlagScriptRunner,
 	Group:      "scripting",
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
@@ -4215,6 +4219,92 @@ var cmdDecrBy = &Command{
 	Summary: "Subtracts a whole number from the integer stored at a key.",
 	id:      idDecrBy,
 }
+var cmdDelEx = &Command{
+	ACL: []string{"@write", "@string", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "ifeq-value",
+			Token:        "IFEQ",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "ifne-value",
+			Token:        "IFNE",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "ifdeq-digest",
+			Token:        "IFDEQ",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "ifdne-digest",
+			Token:        "IFDNE",
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Name:         "condition",
+		Optional:     true,
+		Type:         "oneof",
+	}},
+	Arity:      -2,
+	Complexity: "O(1) for IFEQ/IFNE, O(N) for IFDEQ/IFDNE where N is the length of the string value.",
+	FirstKey:   1,
+	FlagNames:  []string{"write", "fast"},
+	Flags:      FlagWrite | FlagFast,
+	Group:      "string",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RW", "delete", "variable_flags"},
+		Flags:       KeyRW | KeyDelete | KeyVariableFlags,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "delex",
+	Since:   "8.4.0",
+	Step:    1,
+	Summary: "Deletes a key, optionally only if its string value or its digest matches or differs.",
+	id:      idDelEx,
+}
+var cmdDigest = &Command{
+	ACL: []string{"@read", "@string", "@fast"},
+	Args: []Arg{{
+		KeySpecIndex: 0,
+		Name:         "key",
+		Type:         "key",
+	}},
+	Arity:      2,
+	Complexity: "O(N) where N is the length of the string value.",
+	FirstKey:   1,
+	FlagNames:  []string{"readonly", "fast"},
+	Flags:      FlagReadonly | FlagFast,
+	Group:      "string",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "range",
+		FlagNames:   []string{"RO", "access"},
+		Flags:       KeyRO | KeyAccess,
+		KeyStep:     1,
+		LastKey:     0,
+		Limit:       0,
+		Pos:         1,
+	}},
+	LastKey: 1,
+	Name:    "digest",
+	Since:   "8.4.0",
+	Step:    1,
+	Summary: "Returns the XXH3 hash of a string value, as 16 hexadecimal digits.",
+	id:      idDigest,
+}
 var cmdGet = &Command{
 	ACL: []string{"@read", "@string", "@fast"},
 	Args: []Arg{{
@@ -4546,6 +4636,95 @@ var cmdMSet = &Command{
 	Tips:    []string{"request_policy:multi_shard", "response_policy:all_succeeded"},
 	id:      idMSet,
 }
+var cmdMSetEx = &Command{
+	ACL: []string{"@write", "@string", "@slow"},
+	Args: []Arg{{
+		KeySpecIndex: -1,
+		Name:         "numkeys",
+		Type:         "integer",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: 0,
+			Name:         "key",
+			Type:         "key",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "value",
+			Type:         "string",
+		}},
+		KeySpecIndex: -1,
+		Multiple:     true,
+		Name:         "data",
+		Type:         "block",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "nx",
+			Token:        "NX",
+			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "xx",
+			Token:        "XX",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "condition",
+		Optional:     true,
+		Type:         "oneof",
+	}, {
+		Args: []Arg{{
+			KeySpecIndex: -1,
+			Name:         "seconds",
+			Token:        "EX",
+			Type:         "integer",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "milliseconds",
+			Token:        "PX",
+			Type:         "integer",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "unix-time-seconds",
+			Token:        "EXAT",
+			Type:         "unix-time",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "unix-time-milliseconds",
+			Token:        "PXAT",
+			Type:         "unix-time",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "keepttl",
+			Token:        "KEEPTTL",
+			Type:         "pure-token",
+		}},
+		KeySpecIndex: -1,
+		Name:         "expiration",
+		Optional:     true,
+		Type:         "oneof",
+	}},
+	Arity:      -4,
+	Complexity: "O(N) where N is the number of keys to set.",
+	FlagNames:  []string{"write", "denyoom", "movablekeys"},
+	Flags:      FlagWrite | FlagDenyOOM | FlagMovableKeys,
+	Group:      "string",
+	KeySpecs: []KeySpec{{
+		BeginSearch: "index",
+		FindKeys:    "keynum",
+		FirstKey:    1,
+		FlagNames:   []string{"OW", "update"},
+		Flags:       KeyOW | KeyUpdate,
+		KeyNumIdx:   0,
+		KeyStep:     2,
+		Pos:         1,
+	}},
+	Name:    "msetex",
+	Since:   "8.4.0",
+	Summary: "Sets several string keys with one shared condition and expiration, all or none.",
+	Tips:    []string{"request_policy:multi_shard", "response_policy:all_succeeded"},
+	id:      idMSetEx,
+}
 var cmdMSetNX = &Command{
 	ACL: []string{"@write", "@string", "@slow"},
 	Args: []Arg{{
@@ -4648,6 +4827,30 @@ var cmdSet = &Command{
 			Name:         "xx",
 			Token:        "XX",
 			Type:         "pure-token",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "ifeq-value",
+			Since:        "8.4.0",
+			Token:        "IFEQ",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "ifne-value",
+			Since:        "8.4.0",
+			Token:        "IFNE",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "ifdeq-digest",
+			Since:        "8.4.0",
+			Token:        "IFDEQ",
+			Type:         "string",
+		}, {
+			KeySpecIndex: -1,
+			Name:         "ifdne-digest",
+			Since:        "8.4.0",
+			Token:        "IFDNE",
+			Type:         "string",
 		}},
 		KeySpecIndex: -1,
 		Name:         "condition",
@@ -4704,7 +4907,7 @@ var cmdSet = &Command{
 	FlagNames:  []string{"write", "denyoom"},
 	Flags:      FlagWrite | FlagDenyOOM,
 	Group:      "string",
-	History:    [][2]string{{"2.6.12", "EX, PX, NX and XX options."}, {"6.0.0", "KEEPTTL option."}, {"6.2.0", "GET, EXAT and PXAT options."}, {"7.0.0", "NX may be combined with GET."}},
+	History:    [][2]string{{"2.6.12", "EX, PX, NX and XX options."}, {"6.0.0", "KEEPTTL option."}, {"6.2.0", "GET, EXAT and PXAT options."}, {"7.0.0", "NX may be combined with GET."}, {"8.4.0", "IFEQ, IFNE, IFDEQ and IFDNE options."}},
 	KeySpecs: []KeySpec{{
 		BeginSearch: "index",
 		FindKeys:    "range",
@@ -4950,7 +5153,7 @@ var cmdWatch = &Command{
 }
 
 // Commands lists every top-level command, sorted by group then name.
-var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdEval, cmdEvalSHA, cmdEvalSHARO, cmdEvalRO, cmdFCall, cmdFCallRO, cmdFunction, cmdScript, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAck, cmdXAckDel, cmdXAdd, cmdXAutoClaim, cmdXClaim, cmdXDel, cmdXDelEx, cmdXGroup, cmdXInfo, cmdXLen, cmdXPending, cmdXRange, cmdXRead, cmdXReadGroup, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
+var Commands = []*Command{cmdAuth, cmdClient, cmdEcho, cmdHello, cmdPing, cmdQuit, cmdReset, cmdSelect, cmdCopy, cmdDel, cmdExists, cmdExpire, cmdExpireAt, cmdExpireTime, cmdKeys, cmdMove, cmdObject, cmdPersist, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTTL, cmdRandomKey, cmdRename, cmdRenameNX, cmdScan, cmdTouch, cmdTTL, cmdType, cmdUnlink, cmdEval, cmdEvalSHA, cmdEvalSHARO, cmdEvalRO, cmdFCall, cmdFCallRO, cmdFunction, cmdScript, cmdCommand, cmdConfig, cmdDBSize, cmdDebug, cmdFlushAll, cmdFlushDB, cmdInfo, cmdSwapDB, cmdTime, cmdXAck, cmdXAckDel, cmdXAdd, cmdXAutoClaim, cmdXClaim, cmdXDel, cmdXDelEx, cmdXGroup, cmdXInfo, cmdXLen, cmdXPending, cmdXRange, cmdXRead, cmdXReadGroup, cmdXRevRange, cmdXSetID, cmdXTrim, cmdAppend, cmdDecr, cmdDecrBy, cmdDelEx, cmdDigest, cmdGet, cmdGetDel, cmdGetEx, cmdGetRange, cmdIncr, cmdIncrBy, cmdIncrByFloat, cmdMGet, cmdMSet, cmdMSetEx, cmdMSetNX, cmdPSetEx, cmdSet, cmdSetEx, cmdSetNX, cmdSetRange, cmdStrLen, cmdDiscard, cmdExec, cmdMulti, cmdUnwatch, cmdWatch}
 
 // Lookup finds a top-level command by name, ignoring ASCII case, without
 // allocating. It returns nil for an unknown command.
@@ -5062,6 +5265,9 @@ func Lookup(name []byte) *Command {
 			if eqFold(name, "DEBUG") {
 				return cmdDebug
 			}
+			if eqFold(name, "DELEX") {
+				return cmdDelEx
+			}
 		case 'f':
 			if eqFold(name, "FCALL") {
 				return cmdFCall
@@ -5128,6 +5334,9 @@ func Lookup(name []byte) *Command {
 			if eqFold(name, "DECRBY") {
 				return cmdDecrBy
 			}
+			if eqFold(name, "DIGEST") {
+				return cmdDigest
+			}
 		case 'e':
 			if eqFold(name, "EXISTS") {
 				return cmdExists
@@ -5144,6 +5353,9 @@ func Lookup(name []byte) *Command {
 				return cmdIncrBy
 			}
 		case 'm':
+			if eqFold(name, "MSETEX") {
+				return cmdMSetEx
+			}
 			if eqFold(name, "MSETNX") {
 				return cmdMSetNX
 			}
@@ -5719,7 +5931,7 @@ func (c *Command) GetKeys(argv [][]byte) ([]int, error) {
 				continue // Redis's spec fails, and the command's getkeys finds none
 			}
 			first += ks.FirstKey
-			last = first + int(num) - 1
+			last = first + (int(num)-1)*step
 		default:
 			return nil, ErrInvalidKeyArgs
 		}

@@ -48,6 +48,8 @@ type ScriptingConfig struct {
 	// limit. Redis has no such cap (its Lua allocator grows until the
 	// kernel says no); an embedded server must not take its host down.
 	MemoryLimit int64
+	// DeprecatedAPI is lua-enable-deprecated-api (Options.DeprecatedAPI).
+	DeprecatedAPI bool
 }
 
 // errScriptMemory is the cause of a run stopped by MemoryLimit (see
@@ -126,7 +128,8 @@ func NewScripting(cfg ScriptingConfig) *Scripting {
 }
 
 func (sc *Scripting) options() Options {
-	return Options{Caller: scriptCaller{sc}, Rand: sc.rand, Version: sc.cfg.Version, Log: sc.cfg.Log}
+	return Options{Caller: scriptCaller{sc}, Rand: sc.rand, Version: sc.cfg.Version, Log: sc.cfg.Log,
+		DeprecatedAPI: sc.cfg.DeprecatedAPI}
 }
 
 func (sc *Scripting) resetEval() {

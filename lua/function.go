@@ -120,7 +120,7 @@ func (s *State) LoadLibrary(ctx context.Context, name string, code, body []byte)
 		if ctx.Err() != nil {
 			e = engine.ErrFunctionLoadTimeout
 		}
-		return nil, &engine.Error{Code: "ERR", Msg: "Error registering functions: " + e.Code + " " + e.Msg}
+		return nil, &engine.Error{Code: "ERR", Msg: "Error registering functions: " + errText(e)}
 	}
 	if len(lib.Functions) == 0 {
 		return nil, engine.ErrNoFunctions

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redcurrent/redcurrent/generated"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -28,6 +29,7 @@ func (s *State) openRedis() *lua.LTable {
 		"error_reply":        redisErrorReply,
 		"status_reply":       redisStatusReply,
 		"sha1hex":            redisSha1hex,
+		"acl_check_cmd":      redisACLCheckCmd,
 		"log":                s.redisLog,
 		"setresp":            s.redisSetresp,
 		"set_repl":           redisSetRepl,
@@ -74,24 +76,9 @@ func raiseRedis(L *lua.LState, msg string) {
 	L.Error(t, 0)
 }
 
-// appendCommandArg appends one redis.call argument (luaArgsToRedisArgv) to
-// buf: strings as they are, integral numbers in range as integers, other
-// numbers in shortest round-trip form.
-func appendCommandArg(buf []byte, v lua.LValue) ([]byte, bool) {
-	switch x := v.(type) {
-	case lua.LString:
-		return append(buf, x...), true
-	case lua.LNumber:
-		f := float64(x)
-		if f == math.Trunc(f) && f >= -9.2233720368547758e18 && f < 9.2233720368547758e18 {
-			return strconv.AppendInt(buf, int64(f), 10), true
-		}
-		return strconv.AppendFloat(buf, f, 'g', -1, 64), true
-	}
-	return buf, false
-}
-
-func (s *State) redisCall(L *lua.LState, raise bool) int {
+// commandArgv is luaArgsToRedisArgv: the arguments of redis.call, pcall
+// and acl_check_cmd as a command's argv.
+func commandArgv(L *lua.LState) [][]byte {
 	n := L.GetTop()
 	if n == 0 {
 		raiseRedis(L, "Please specify at least one argument for this redis lib call")
@@ -122,6 +109,48 @@ func (s *State) redisCall(L *lua.LState, raise bool) int {
 		argv[i] = buf[start:e:e]
 		start = e
 	}
+	return argv
+}
+
+// redisACLCheckCmd is redis.acl_check_cmd: whether the running user may
+// run the command. redcurrent's one user, default, may run them all; the
+// command must exist (a container's subcommand too) and, since Redis 8.8
+// (redis/redis#14847), have a valid number of arguments.
+func redisACLCheckCmd(L *lua.LState) int {
+	argv := commandArgv(L)
+	cmd := generated.Lookup(argv[0])
+	if cmd != nil && len(cmd.Subcommands) > 0 && len(argv) >= 2 {
+		cmd = cmd.LookupSub(argv[1])
+	}
+	if cmd == nil {
+		raiseRedis(L, "Invalid command passed to redis.acl_check_cmd()")
+	}
+	if (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity {
+		raiseRedis(L, "Wrong number of args for redis.acl_check_cmd()")
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// appendCommandArg appends one redis.call argument (luaArgsToRedisArgv) to
+// buf: strings as they are, integral numbers in range as integers, other
+// numbers in shortest round-trip form.
+func appendCommandArg(buf []byte, v lua.LValue) ([]byte, bool) {
+	switch x := v.(type) {
+	case lua.LString:
+		return append(buf, x...), true
+	case lua.LNumber:
+		f := float64(x)
+		if f == math.Trunc(f) && f >= -9.2233720368547758e18 && f < 9.2233720368547758e18 {
+			return strconv.AppendInt(buf, int64(f), 10), true
+		}
+		return strconv.AppendFloat(buf, f, 'g', -1, 64), true
+	}
+	return buf, false
+}
+
+func (s *State) redisCall(L *lua.LState, raise bool) int {
+	argv := commandArgv(L)
 	if s.opts.Caller == nil {
 		raiseRedis(L, "Unknown Redis command called from script")
 	}

@@ -76,6 +76,14 @@ func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.
 			return
 		}
 		obj := errorObject(err)
+		if s.isProtected(obj) {
+			// Redis's error handler (err_handler_def) stores source and line
+			// in the error table by assignment, at its line 10: into a
+			// read-only table (error(redis)) that raises, and the handler,
+			// called again, turns that error into the reply.
+			w.Error(errorText("ERR " + handlerROError + " script: " + sc.Name + ", on @err_handler_def:10."))
+			return
+		}
 		writeError(w, obj, s.suffix(sc, errorReply(obj)))
 		return
 	}
@@ -83,6 +91,10 @@ func (s *State) run(ctx context.Context, c *engine.Client, sc *Script, w engine.
 	L.SetTop(top)
 	s.toReply(v, w)
 }
+
+// handlerROError is the error of Redis's error handler when it writes to a
+// read-only error table.
+const handlerROError = "err_handler_def:10: " + roError
 
 // errKilled is the error of a script stopped by SCRIPT KILL / FUNCTION KILL.
 var errKilled = engine.ErrScriptKilled
@@ -104,15 +116,19 @@ func (s *State) suffix(sc *Script, e *engine.Error) *engine.Error {
 	if s.errLine > 0 {
 		line = itoa(s.errLine)
 	}
-	return &engine.Error{Code: e.Code, Msg: e.Msg + " script: " + sc.Name + ", on @" + sc.Chunk + ":" + line + "."}
+	return errorText(errText(e) + " script: " + sc.Name + ", on @" + sc.Chunk + ":" + line + ".")
 }
 
-// errorReply turns a Lua error object into an error reply: a table's err
-// field is "CODE msg"; any other value v is "ERR tostring(v)".
+// errorReply turns a Lua error object into an error reply, as
+// luaExtractErrorInformation reads it: a table's err field (looked up
+// through __index tables, as lua_getfield does) is the whole text when it
+// is a string or a number; a table without one is "ERR unknown error"
+// (Redis 8.2, redis/redis#14163: before, such an error crashed the server).
+// Any other value v is "ERR tostring(v)".
 func errorReply(v lua.LValue) *engine.Error {
 	if t, ok := v.(*lua.LTable); ok {
-		if e, ok := t.RawGetString("err").(lua.LString); ok {
-			return splitError(string(e))
+		if msg, ok := toStr(getField(t, "err")); ok {
+			return errorText(msg)
 		}
 		return &engine.Error{Code: "ERR", Msg: "unknown error"}
 	}
@@ -126,13 +142,43 @@ func errorReply(v lua.LValue) *engine.Error {
 	return &engine.Error{Code: "ERR", Msg: msg}
 }
 
-// splitError splits "CODE msg" at the first space; CR and LF become spaces
-// so a script cannot inject protocol (Redis 8.10). A leading '-' is dropped.
-func splitError(s string) *engine.Error {
-	s = strings.TrimPrefix(s, "-")
-	s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
-	code, msg, _ := strings.Cut(s, " ")
+// getField is t[key] as Lua reads it, following __index tables (Lua 5.1's
+// 100 levels at most). An __index function is not called (the script has
+// ended): the field is then missing.
+func getField(t *lua.LTable, key string) lua.LValue {
+	for range 100 {
+		if v := t.RawGetString(key); v != lua.LNil {
+			return v
+		}
+		mt, ok := t.Metatable.(*lua.LTable)
+		if !ok {
+			return lua.LNil
+		}
+		if t, ok = mt.RawGetString("__index").(*lua.LTable); !ok {
+			return lua.LNil
+		}
+	}
+	return lua.LNil
+}
+
+// errorText is the error reply whose line is "-" followed by s, exactly
+// (Redis writes "-%s" with a script's error text, so a text that starts
+// with '-' keeps it, and one ending in a space keeps that); CR and LF
+// become spaces so a script cannot inject protocol (Redis 8.10).
+func errorText(s string) *engine.Error {
+	code, msg, found := strings.Cut(noCRLF(s), " ")
+	if found && msg == "" {
+		code += " " // the writer adds the separator only before a message
+	}
 	return &engine.Error{Code: code, Msg: msg}
+}
+
+// errText is the text of an error reply, without the leading '-'.
+func errText(e *engine.Error) string {
+	if e.Msg == "" {
+		return e.Code
+	}
+	return e.Code + " " + e.Msg
 }
 
 // errHandler runs with the failing frames still on the stack (gopher-lua

@@ -26,6 +26,10 @@ type Options struct {
 	// CPUTime is os.clock: the process's CPU time in seconds. Nil reads the
 	// process's own usage (getrusage).
 	CPUTime func() float64
+	// DeprecatedAPI is lua-enable-deprecated-api: the globals getfenv,
+	// setfenv and newproxy, which Redis 8.2.2 and 8.4 removed
+	// (CVE-2025-46818), are defined.
+	DeprecatedAPI bool
 }
 
 // callStackSize bounds Lua call depth. Redis's Lua (on a fresh VM) has
@@ -170,6 +174,9 @@ func NewState(o Options) *State {
 	}
 	for name, fn := range base {
 		g.RawSetString(name, L.NewFunction(fn))
+	}
+	if o.DeprecatedAPI {
+		s.openDeprecated(g)
 	}
 	g.RawSetString(hiddenConcat, L.NewFunction(s.luaConcat))
 	g.RawSetString(hiddenForNumber, L.NewFunction(forNumberCheck))
@@ -433,13 +440,24 @@ func digitValue(c byte) int {
 // 5.1 would have: the trap frames protected calls add (see trap) are
 // skipped, so pcall(error, "x", 2) names the caller of pcall, as in Redis.
 func where(L *lua.LState, level int) string {
-	var dbg *lua.Debug
+	dbg, _, ok, tail := stackLevel(L, level)
+	if !ok || tail {
+		return ""
+	}
+	return frameWhere(L, dbg)
+}
+
+// stackLevel is lua_getstack and lua_getinfo "f" at level, counted as in
+// where: the frame and its function, ok false past the bottom, and tail
+// true for a level that falls on frames a tail call replaced (no frame).
+func stackLevel(L *lua.LState, level int) (dbg *lua.Debug, fn lua.LValue, ok, tail bool) {
 	for at := 0; ; at++ {
 		d, ok := L.GetStack(at)
 		if !ok {
-			return ""
+			return nil, nil, false, false
 		}
-		if fn, _ := L.GetInfo("f", d, lua.LNil); isTrap(fn) {
+		fn, _ := L.GetInfo("f", d, lua.LNil)
+		if isTrap(fn) {
 			// gopher-lua answers a level that falls on frames a tail call
 			// replaced with the bottom frame, the run's runTrap, though
 			// more frames follow. Lua 5.1 counts such a level, and it has
@@ -447,7 +465,7 @@ func where(L *lua.LState, level int) string {
 			if isRunTrap(fn) {
 				if _, more := L.GetStack(at + 1); more {
 					if level == 0 {
-						return ""
+						return nil, nil, true, true
 					}
 					level--
 				}
@@ -455,12 +473,10 @@ func where(L *lua.LState, level int) string {
 			continue
 		}
 		if level == 0 {
-			dbg = d
-			break
+			return d, fn, true, false
 		}
 		level--
 	}
-	return frameWhere(L, dbg)
 }
 
 // frameWhere is where for the frame dbg.

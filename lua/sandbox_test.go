@@ -235,3 +235,61 @@ func BenchmarkStackOverflow(b *testing.B) {
 		})
 	}
 }
+
+// TestDeprecatedAPI: with lua-enable-deprecated-api (Redis 8.2.2/8.4,
+// CVE-2025-46818) getfenv, setfenv and newproxy are back, as in Lua 5.1.
+// The replies are redis-server 7.0.15's (Debian, which carries the fix)
+// started with --lua-enable-deprecated-api yes; the first three scripts are
+// the ones Redis's own test (tests/unit/scripting.tcl) runs.
+func TestDeprecatedAPI(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{"local f = function() return 1 end setfenv(f, {}) return 0", ":0\r\n"},
+		{"local f = function() return 1 end getfenv(f) return 0", ":0\r\n"},
+		{"getmetatable(newproxy(true)).__gc = function() return 1 end return 0", ":0\r\n"},
+		{"local f = function() return x end setfenv(f, {x=5}) return f()", ":5\r\n"},
+		{"return (setfenv(function() return z end, {z=3}))()", ":3\r\n"},
+		{"local f = loadstring('return y') setfenv(f, {y=7}) return f()", ":7\r\n"},
+		{"return getfenv(1) == _G", ":1\r\n"},
+		{"return getfenv(0) == _G", ":1\r\n"},
+		{"return getfenv() == _G", ":1\r\n"},
+		{"return getfenv(string.len) == _G", ":1\r\n"},
+		{"return getfenv(pcall) == _G", ":1\r\n"},
+		{"local function f() return getfenv(2) end return f() == _G", ":1\r\n"},
+		{"local function f() return getfenv(1) end return (function() return f() end)() == _G", ":1\r\n"},
+		{"local ok, e = pcall(getfenv, 1) return e == _G", ":1\r\n"},
+		{"local ok, e = pcall(getfenv, 2) return e == _G", ":1\r\n"},
+		{"local ok, e = pcall(getfenv, 3) return tostring(e)", bulk("bad argument #1 to '?' (invalid level)")},
+		{"local function g() return getfenv(2) end local function f() return g() end return f() == _G",
+			scriptErr("ERR user_script:1: no function environment for tail call at level 2")},
+		{"setfenv(string.len, {})", scriptErr("ERR user_script:1: 'setfenv' cannot change environment of given object")},
+		{"getfenv(-1)", scriptErr("ERR user_script:1: bad argument #1 to 'getfenv' (level must be non-negative)")},
+		{"getfenv(50)", scriptErr("ERR user_script:1: bad argument #1 to 'getfenv' (invalid level)")},
+		{"getfenv({})", scriptErr("ERR user_script:1: bad argument #1 to 'getfenv' (number expected, got table)")},
+		{"setfenv(1)", scriptErr("ERR user_script:1: bad argument #2 to 'setfenv' (table expected, got no value)")},
+		{"setfenv({}, {})", scriptErr("ERR user_script:1: bad argument #1 to 'setfenv' (number expected, got table)")},
+		{"local t = newproxy(true) return type(newproxy(t))", bulk("userdata")},
+		{"local t = newproxy(true) return getmetatable(newproxy(t)) == getmetatable(t)", ":1\r\n"},
+		{"return type(newproxy())", bulk("userdata")},
+		{"return tostring(getmetatable(newproxy()))", bulk("nil")},
+		{"return tostring(getmetatable(newproxy(false)))", bulk("nil")},
+		{"newproxy({})", scriptErr("ERR user_script:1: bad argument #1 to 'newproxy' (boolean or proxy expected)")},
+		{"newproxy(1)", scriptErr("ERR user_script:1: bad argument #1 to 'newproxy' (boolean or proxy expected)")},
+		{"local n = 0 for k in pairs(_G) do n = n + 1 end return n", ":39\r\n"},
+	}
+	s := NewState(Options{Caller: &fakeCaller{}, Version: "7.4.0", DeprecatedAPI: true})
+	t.Cleanup(s.Close)
+	h := &harness{t: t, s: s}
+	for _, tc := range cases {
+		if got := h.eval(tc.src); got != tc.want {
+			t.Errorf("%s\n got %q\nwant %q", tc.src, got, tc.want)
+		}
+	}
+	// Without the config they stay out of the globals.
+	h = newHarness(t)
+	for _, name := range []string{"getfenv", "setfenv", "newproxy"} {
+		want := scriptErr("ERR user_script:1: Script attempted to access nonexistent global variable '" + name + "'")
+		if got := h.eval("return " + name); got != want {
+			t.Errorf("%s without the config: got %q, want %q", name, got, want)
+		}
+	}
+}

@@ -59,7 +59,7 @@ func (s *State) writeValue(v lua.LValue, w engine.ReplyWriter, depth int) {
 
 func (s *State) writeTable(t *lua.LTable, w engine.ReplyWriter, depth int) {
 	if e, ok := t.RawGetString("err").(lua.LString); ok {
-		writeError(w, t, splitError(string(e)))
+		writeError(w, t, errorText(string(e)))
 		return
 	}
 	if ok, isStr := t.RawGetString("ok").(lua.LString); isStr {

@@ -72,6 +72,9 @@ func newConfig(cfg Config) *config {
 			c.values[p.name] = p.def
 		}
 	}
+	if cfg.LuaEnableDeprecatedAPI {
+		c.values["lua-enable-deprecated-api"] = "yes"
+	}
 	return c
 }
 
@@ -81,6 +84,7 @@ type param struct {
 	name      string
 	alias     string
 	immutable bool
+	hidden    bool // HIDDEN_CONFIG: CONFIG GET finds it by its name only, never by a pattern
 	def       string
 	check     func(v string) (string, string) // canonical value, or "" and the error
 	get       func(s *Server) string
@@ -235,6 +239,8 @@ var params = []*param{
 	{name: "set-max-intset-entries", def: "512", check: intParam(0, 1<<63-1)},
 	{name: "zset-max-listpack-entries", alias: "zset-max-ziplist-entries", def: "128", check: intParam(0, 1<<63-1)},
 	{name: "cluster-enabled", immutable: true, def: "no"},
+	// 8.2.2/8.4 (CVE-2025-46818): set at start (Config.LuaEnableDeprecatedAPI).
+	{name: "lua-enable-deprecated-api", immutable: true, hidden: true, def: "no"},
 }
 
 func findParam(name string) *param {
@@ -336,6 +342,9 @@ func (s *Server) configGet(patterns [][]byte) [][2]string {
 			continue
 		}
 		for _, p := range params {
+			if p.hidden {
+				continue
+			}
 			if !seen[p.name] && engine.GlobMatch(pat, []byte(p.name), true) {
 				add(p.name, p.value(s))
 			}

@@ -312,11 +312,21 @@ func (cn *conn) outputStats() (chunks, bytes int64) {
 	return int64(o.chunks), o.bytes
 }
 
+// unauthOutputLimit is the output a client that has not authenticated may
+// leave unread (checkClientOutputBufferLimits).
+const unauthOutputLimit = 1024
+
 // outputLimitReached is checkClientOutputBufferLimits for the normal class:
 // the hard limit closes at once; past the soft limit, the client goes when
 // it has stayed there for more than soft-seconds (whole seconds, as Redis
 // counts them with server.unixtime).
 func (cn *conn) outputLimitReached(used int64) bool {
+	// 8.0 (CVE-2025-21605, redis/redis#13993): a client that must still
+	// authenticate may have no more than 1024 bytes of output pending,
+	// whatever the configured limits.
+	if used > unauthOutputLimit && cn.authRequired() {
+		return true
+	}
 	lim := cn.s.cfg.obufNormal()
 	if lim.hard == 0 && lim.soft == 0 {
 		return false

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,4 +249,37 @@ func TestOutputBufferLimitConfig(t *testing.T) {
 		c.must(pre+msg+"\r\n", "CONFIG", "SET", "client-output-buffer-limit", in)
 	}
 	get("normal 1048576 2000 3 slave 1 2 3 pubsub 0 0 1215752191")
+}
+
+// A client that must still authenticate is closed once more than 1024
+// bytes of its output are pending (8.0, CVE-2025-21605, redis/redis#13993),
+// whatever client-output-buffer-limit says; the others go on.
+func TestOutputLimitUnauthenticated(t *testing.T) {
+	s := start(t, Config{RequirePass: "secret"})
+	cn := &conn{s: s.Server}
+	if cn.outputLimitReached(1024) || !cn.outputLimitReached(1025) {
+		t.Fatal("unauthenticated: the limit is more than 1024 bytes")
+	}
+	cn.authenticated = true
+	if cn.outputLimitReached(1 << 30) {
+		t.Fatal("authenticated: closed with no limit configured")
+	}
+
+	admin := dial(t, s)
+	admin.must("+OK\r\n", "AUTH", "secret")
+	c := dial(t, s)
+	if tc, ok := c.nc.(*net.TCPConn); ok {
+		tc.SetReadBuffer(4096) // keep the kernel from taking it all
+	}
+	c.must("-NOAUTH Authentication required.\r\n", "PING")
+	// 1M pipelined PINGs, never read: 34 MB of NOAUTH errors.
+	go c.nc.Write(bytes.Repeat(encode("PING"), 1<<20))
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(admin.do("INFO", "clients"), "connected_clients:1\r\n") {
+		if time.Now().After(deadline) {
+			t.Fatal("unauthenticated client still connected with its output unread")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	admin.must("+PONG\r\n", "PING")
 }

@@ -199,6 +199,12 @@ func (s *Server) call(cmd *generated.Command, c *engine.Client, argv [][]byte, w
 	if canTruncate {
 		mark = tw.Len()
 	}
+	if cn, ok := c.Conn.(*conn); ok {
+		// A script's calls (its own client has no conn) keep the
+		// caller's CLIENT NO-TOUCH mode, as Redis's current_client.
+		prev := s.e.SetNoTouch(cn.noTouch)
+		defer s.e.SetNoTouch(prev)
+	}
 	s.beginCall()
 	start := time.Now()
 	err := s.invoke(cmd, c, argv, w)

@@ -188,3 +188,33 @@ func TestReportedVersion(t *testing.T) {
 		t.Fatalf("INFO server lacks redis_version:8.12.0:\n%s", got)
 	}
 }
+
+// lua-enable-deprecated-api (Redis 8.2.2/8.4, CVE-2025-46818) is a hidden
+// immutable config: CONFIG GET finds it by name only (not by a pattern),
+// CONFIG SET refuses it, and Config.LuaEnableDeprecatedAPI sets it at start,
+// which gives EVAL scripts and functions getfenv, setfenv and newproxy.
+// Texts as redis-server 7.0.15 (Debian, with the fix) replies.
+func TestLuaDeprecatedAPIConfig(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		s := start(t, Config{LuaEnableDeprecatedAPI: on})
+		c := dial(t, s)
+		val, typ := "no", "nil"
+		if on {
+			val, typ = "yes", "function"
+		}
+		c.must(fmt.Sprintf("*2\r\n$25\r\nlua-enable-deprecated-api\r\n$%d\r\n%s\r\n", len(val), val), "CONFIG", "GET", "lua-enable-deprecated-api")
+		c.must("*0\r\n", "CONFIG", "GET", "lua-enable-*")
+		c.must("*0\r\n", "CONFIG", "GET", "*deprecated*")
+		if got := c.do("CONFIG", "GET", "*"); strings.Contains(got, "deprecated") {
+			t.Errorf("CONFIG GET * shows the hidden config: %q", got)
+		}
+		c.must("-ERR CONFIG SET failed (possibly related to argument 'lua-enable-deprecated-api') - can't set immutable config\r\n",
+			"CONFIG", "SET", "lua-enable-deprecated-api", "yes")
+		for _, name := range []string{"getfenv", "setfenv", "newproxy"} {
+			script := "return type(rawget(_G, '" + name + "'))"
+			c.must(fmt.Sprintf("$%d\r\n%s\r\n", len(typ), typ), "EVAL", script, "0")
+			c.must("$4\r\nlib1\r\n", "FUNCTION", "LOAD", "REPLACE", "#!lua name=lib1\nredis.register_function('f', function() "+script+" end)")
+			c.must(fmt.Sprintf("$%d\r\n%s\r\n", len(typ), typ), "FCALL", "f", "0")
+		}
+	}
+}

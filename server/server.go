@@ -60,6 +60,10 @@ type Config struct {
 	// EnableDebugCommand is enable-debug-command: "no" (the default),
 	// "yes", or "local" (from loopback and unix-socket connections only).
 	EnableDebugCommand string
+	// LuaEnableDeprecatedAPI is lua-enable-deprecated-api: scripts and
+	// functions get getfenv, setfenv and newproxy back (removed in Redis
+	// 8.2.2 and 8.4, CVE-2025-46818).
+	LuaEnableDeprecatedAPI bool
 }
 
 // Server serves one engine. Create it with New, then call Serve.
@@ -170,6 +174,7 @@ func New(cfg Config, e *engine.Engine) *Server {
 		BusyThreshold: s.busyThreshold,
 		Version:       Version,
 		MemoryLimit:   scriptMemoryLimit(cfg.ScriptMemoryLimit),
+		DeprecatedAPI: cfg.LuaEnableDeprecatedAPI,
 	})
 	interval := cfg.ActiveExpireInterval
 	if interval == 0 {

@@ -22,7 +22,12 @@ type testServer struct {
 // start serves a fresh engine on 127.0.0.1:0 until the test ends.
 func start(t *testing.T, cfg Config) *testServer {
 	t.Helper()
-	e := engine.New(engine.Options{})
+	return startEngine(t, cfg, engine.New(engine.Options{}))
+}
+
+// startEngine is start with a given engine (a manual clock, say).
+func startEngine(t *testing.T, cfg Config, e *engine.Engine) *testServer {
+	t.Helper()
 	s := New(cfg, e)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

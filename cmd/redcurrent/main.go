@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"the open-files limit allows, less 32 (as redis-server does)")
 	debugCmd := fs.String("enable-debug-command", "no", "who may run DEBUG: no, yes, or local (loopback and\n"+
 		"unix-socket clients)")
+	deprecatedAPI := fs.String("lua-enable-deprecated-api", "no", "yes gives scripts getfenv, setfenv and newproxy, which Redis\n"+
+		"8.2.2 removed for sandboxing (CVE-2025-46818)")
 	level := fs.String("loglevel", "notice", "debug, verbose, notice, warning or nothing")
 	scriptMem := fs.String("script-memory-limit", "1gb", "heap growth at which a Lua script or function is stopped with\n"+
 		"\"not enough memory\": bytes, or with a unit as in redis.conf (k, kb, m, mb, g, gb;\n"+
@@ -89,6 +91,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("--enable-debug-command must be no, yes or local")
 	}
+	if *deprecatedAPI != "no" && *deprecatedAPI != "yes" {
+		return fmt.Errorf("--lua-enable-deprecated-api must be yes or no")
+	}
 	var lv slog.Level
 	switch *level {
 	case "debug":
@@ -128,6 +133,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		MaxClients:         *maxClients,
 		MaxClientsLimit:    clientsLimit,
 		EnableDebugCommand: *debugCmd,
+
+		LuaEnableDeprecatedAPI: *deprecatedAPI == "yes",
 	})
 	if err != nil {
 		return err

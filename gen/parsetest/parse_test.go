@@ -46,6 +46,25 @@ var cases = []parseCase{
 	{argv: "SET k v EX 0", want: "ERR invalid expire time in 'set' command"},
 	{argv: "SET k v PX -5", want: "ERR invalid expire time in 'set' command"},
 	{argv: "SET k v FOO", want: "ERR syntax error"},
+	// 8.4: SET's IF* conditions join NX|XX in one oneof; DELEX's argument
+	// count comes first (arg_counts), its condition word after the key
+	// (late_errors).
+	{argv: "SET k v IFEQ a IFEQ b GET", want: "", since: "8.4.0"},
+	{argv: "SET k v NX IFEQ a", want: "ERR syntax error", since: "8.4.0"},
+	{argv: "SET k v IFDNE", want: "ERR syntax error", since: "8.4.0"},
+	{argv: "DELEX k", want: "", since: "8.4.0"},
+	{argv: "DELEX k IFDEQ abc", want: "", since: "8.4.0"},
+	{argv: "DELEX k IFEQ", want: "ERR wrong number of arguments for 'delex' command", since: "8.4.0"},
+	{argv: "DELEX k FOO", want: "ERR wrong number of arguments for 'delex' command", since: "8.4.0"},
+	{argv: "DELEX k IFEQ a b", want: "ERR wrong number of arguments for 'delex' command", since: "8.4.0"},
+	{argv: "DELEX k FOO bar", want: "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE", redis: ":0", since: "8.4.0"},
+	// MSETEX: numkeys gives the pairs (count_from); options follow.
+	{argv: "MSETEX 2 NX v XX w NX", want: "", since: "8.4.0"},
+	{argv: "MSETEX 2 k v", want: "ERR wrong number of key-value pairs", since: "8.4.0"},
+	{argv: "MSETEX 0 k v", want: "ERR invalid numkeys value", since: "8.4.0"},
+	{argv: "MSETEX 1 k v k2 v2", want: "ERR syntax error", since: "8.4.0"},
+	{argv: "MSETEX 1 k v EX abc NX XX", want: "ERR syntax error", since: "8.4.0"},
+	{argv: "MSETEX 1 k v EX 0", want: "ERR invalid expire time in 'msetex' command", since: "8.4.0"},
 	{argv: "GETEX k PERSIST", want: ""},
 	{argv: "GETEX k EX", want: "ERR syntax error"}, // the value's own checks are GETEX's (parser "raw")
 	{argv: "GETEX k EX 10 PX 10", want: "ERR syntax error"},
@@ -442,6 +461,12 @@ var infoSince = map[string]string{
 	"msetnx":                  "7.2.0",
 	"randomkey":               "7.2.0",
 	"scan":                    "7.2.0",
+	"eval":                    "8.10.0",
+	"evalsha":                 "8.10.0",
+	"eval_ro":                 "8.10.0",
+	"evalsha_ro":              "8.10.0",
+	"fcall":                   "8.10.0",
+	"fcall_ro":                "8.10.0",
 }
 
 // refOlder reports whether the reference's version is older than since
