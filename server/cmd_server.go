@@ -44,6 +44,7 @@ func (h *handlers) ConfigResetStat(c *engine.Client, a generated.ConfigResetStat
 	h.s.stats.connectionsReceived.Store(0)
 	h.s.stats.rejectedConnections.Store(0)
 	h.s.stats.commandsProcessed = 0
+	h.s.stats.expiredActive = 0
 	h.s.stats.io.reset()
 	h.s.stats.qbufLimitDisconnections.Store(0)
 	h.s.stats.obufLimitDisconnections.Store(0)
@@ -436,7 +437,7 @@ func (s *Server) infoStats(b *strings.Builder) {
 	line("rejected_connections", s.stats.rejectedConnections.Load())
 	zero("sync_full", "sync_partial_ok", "sync_partial_err", "expired_subkeys", "expired_subkeys_active")
 	line("expired_keys", s.e.Stats().ExpiredKeys)
-	line("expired_keys_active", 0)
+	line("expired_keys_active", s.stats.expiredActive)
 	line("expired_stale_perc", "0.00")
 	zero("expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds", "evicted_keys", "evicted_clients")
 	line("evicted_scripts", s.h.Scripting.Info().EvictedScripts)

@@ -123,6 +123,9 @@ type stats struct {
 	// client-output-buffer-limit (client_query_buffer_limit_disconnections,
 	// client_output_buffer_limit_disconnections).
 	qbufLimitDisconnections, obufLimitDisconnections atomic.Int64
+	// expiredActive counts the keys the active expiry cycle deleted
+	// (expired_keys_active, 8.6 #14727; a part of expired_keys).
+	expiredActive int64
 	// authFailures counts failed AUTH and HELLO AUTH (acl_access_denied_auth;
 	// CONFIG RESETSTAT keeps it, as Redis's acl_info). Engine lock.
 	authFailures int64
@@ -209,7 +212,8 @@ func (s *Server) expireLoop(interval time.Duration) {
 			return
 		case <-t.C:
 			s.e.Lock()
-			s.e.ActiveExpireCycle() // a no-op after DEBUG SET-ACTIVE-EXPIRE 0
+			// A no-op after DEBUG SET-ACTIVE-EXPIRE 0.
+			s.stats.expiredActive += int64(s.e.ActiveExpireCycle())
 			s.e.Unlock()
 		}
 	}
