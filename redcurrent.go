@@ -108,7 +108,12 @@ func serve(ln net.Listener, opts Options) *Server {
 	if debug == "" {
 		debug = "local"
 	}
+	port := 0 // server.New's default, 6379
+	if a, ok := ln.Addr().(*net.TCPAddr); ok {
+		port = a.Port // what INFO's tcp_port and CONFIG GET port report
+	}
 	srv := server.New(server.Config{
+		Port:               port,
 		RequirePass:        opts.Password,
 		Logger:             logger,
 		ScriptMemoryLimit:  opts.ScriptMemoryLimit,

@@ -504,7 +504,7 @@ var cmdClientList = &Command{
 	FlagNames:  []string{"admin", "noscript", "loading", "stale"},
 	Flags:      FlagAdmin | FlagNoScript | FlagLoading | FlagStale,
 	Group:      "connection",
-	History:    [][2]string{{"2.8.12", "Each line shows the client id."}, {"5.0.0", "TYPE filter added."}, {"6.0.0", "Each line shows the user."}, {"6.2.0", "Lines show argv-mem, tot-mem, laddr and redir; ID filter added."}, {"7.0.0", "Lines show resp, multi-mem, rbs and rbp."}, {"7.0.3", "Lines show ssub."}},
+	History:    [][2]string{{"2.8.12", "Each line shows the client id."}, {"5.0.0", "TYPE filter added."}, {"6.0.0", "Each line shows the user."}, {"6.2.0", "Lines show argv-mem, tot-mem, laddr and redir; ID filter added."}, {"7.0.0", "Lines show resp, multi-mem, rbs and rbp."}, {"7.0.3", "Lines show ssub."}, {"7.2.0", "Lines show lib-name and lib-ver."}, {"7.4.0", "Lines show watch."}, {"8.0.0", "Lines show io-thread."}},
 	Name:       "client|list",
 	Since:      "2.4.0",
 	Summary:    "Describes the open client connections, optionally filtered by type or ID.",

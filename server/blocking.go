@@ -91,7 +91,7 @@ func (cn *conn) wait(wt *engine.Waiter) {
 		cn.closeAfterReply = true
 	}
 	if out != engine.Abandoned {
-		s.endWait(cn.lastCmd, out == engine.UnblockedByError || out == engine.Failed)
+		s.endWait(cn, out == engine.UnblockedByError || out == engine.Failed)
 	}
 	cn.waitBuf = nil
 	s.e.Unlock()

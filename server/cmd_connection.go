@@ -32,11 +32,12 @@ func (h *handlers) Echo(c *engine.Client, a generated.EchoArgs, w engine.ReplyWr
 // whose password is requirepass, or any password when none is set
 // (the nopass flag).
 func (h *handlers) checkPassword(user, pass []byte) bool {
-	if string(user) != "default" {
-		return false
-	}
 	p := h.s.cfg.requirePass
-	return p == "" || string(pass) == p
+	if string(user) == "default" && (p == "" || string(pass) == p) {
+		return true
+	}
+	h.s.stats.authFailures++ // ACLAuthenticateUser: user_auth_failures
+	return false
 }
 
 // AUTH [username] password (authCommand).
@@ -262,9 +263,15 @@ func (h *handlers) ClientList(c *engine.Client, a generated.ClientListArgs, w en
 	return nil
 }
 
-// clientLine appends a client's CLIENT LIST line, ending in "\n". The field
-// set is Redis 7.4's (7.0 plus lib-name and lib-ver, 7.2, and watch, 7.4). Memory and buffer
-// fields describe our buffers approximately; the flags are clientFlagsToString's.
+// clientLine appends a client's CLIENT LIST line, ending in "\n". The fields
+// and their order are catClientInfoString's as of Redis 8.10: 7.4's (7.0 plus
+// lib-name and lib-ver, 7.2, and watch, 7.4), then io-thread (8.0, #13695),
+// tot-net-in, tot-net-out and tot-cmds (8.2, #13944), omem-shared and
+// omem-unshared (8.8, #14934), read-events and the pipeline counters (8.8,
+// #14841; named avg-pipeline-len-* in the code, though the redis.io page
+// shows the parse-batch-* names of the unmerged rename #14972). Memory and
+// buffer fields describe our buffers approximately; the flags are
+// clientFlagsToString's.
 func (s *Server) clientLine(b []byte, cn *conn, c *engine.Client) []byte {
 	now := s.now()
 	field := func(name string) { b = append(b, name...); b = append(b, '=') }
@@ -319,6 +326,7 @@ func (s *Server) clientLine(b []byte, cn *conn, c *engine.Client) []byte {
 	if cn.rd != nil {
 		qbuf, rbs = cn.rd.pending.Load(), cn.rd.size.Load()
 	}
+	totMem, _ := cn.memUsage()
 	num("qbuf", qbuf)
 	num("qbuf-free", rbs-qbuf)
 	num("argv-mem", int64(cn.argvMem))
@@ -329,16 +337,43 @@ func (s *Server) clientLine(b []byte, cn *conn, c *engine.Client) []byte {
 	num("obl", 0)
 	num("oll", oll)
 	num("omem", omem)
-	num("tot-mem", rbs+omem+int64(cn.queueMem))
+	num("omem-shared", 0) // no reply is shared between clients here
+	num("omem-unshared", omem)
+	num("tot-mem", totMem)
 	str("events", "r")
 	str("cmd", cn.lastCmd)
 	str("user", "default")
 	num("redir", -1)
 	num("resp", int64(cn.protoOr2()))
 	str("lib-name", c.LibName)
-	field("lib-ver")
-	b = append(b, c.LibVer...)
+	str("lib-ver", c.LibVer)
+	num("io-thread", 0) // the main thread, as with io-threads 1
+	var netIn, reads, batchCmds, batches int64
+	if cn.rd != nil {
+		netIn, reads = cn.rd.netIn.Load(), cn.rd.readEvents.Load()
+		batchCmds, batches = cn.rd.batchCmds.Load(), cn.rd.batches.Load()
+	}
+	num("tot-net-in", netIn)
+	num("tot-net-out", cn.netOut.Load())
+	num("tot-cmds", cn.cmds)
+	num("read-events", reads)
+	num("avg-pipeline-len-sum", batchCmds)
+	field("avg-pipeline-len-cnt")
+	b = strconv.AppendInt(b, batches, 10)
 	return append(b, '\n')
+}
+
+// memUsage is the client's memory as CLIENT LIST's tot-mem and INFO
+// memory's mem_clients_normal count it (getClientMemoryUsage): its read
+// buffer, its pending output and its queued MULTI commands; and the pending
+// output alone (omem). Engine lock held.
+func (cn *conn) memUsage() (total, output int64) {
+	_, output = cn.outputStats()
+	total = output + int64(cn.queueMem)
+	if cn.rd != nil {
+		total += cn.rd.size.Load()
+	}
+	return total, output
 }
 
 func (cn *conn) protoOr2() int {

@@ -165,7 +165,7 @@ func TestClient(t *testing.T) {
 	c.must("+OK\r\n", "CLIENT", "SETINFO", "LIB-VER", "9.0")
 	id := strings.TrimSuffix(c.do("CLIENT", "ID")[1:], "\r\n")
 	info := c.do("CLIENT", "INFO")
-	for _, f := range []string{"id=" + id + " ", " flags=N ", " db=0 ", " cmd=client|info ", " resp=2 ", " lib-name=go-redis lib-ver=9.0\n"} {
+	for _, f := range []string{"id=" + id + " ", " flags=N ", " db=0 ", " cmd=client|info ", " resp=2 ", " lib-name=go-redis lib-ver=9.0 io-thread=0 "} {
 		if !strings.Contains(info, f) {
 			t.Errorf("CLIENT INFO %q lacks %q", info, f)
 		}

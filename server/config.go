@@ -27,7 +27,10 @@ type config struct {
 
 	maxClients      int64
 	maxClientsLimit func(int) int
-	debugCommand    string // enable-debug-command: no, yes or local
+	// slowlog-log-slower-than (µs; negative: off) and slowlog-max-len (0:
+	// off), read by every call, also one served while a script is busy.
+	slowlogSlower, slowlogMaxLen atomic.Int64
+	debugCommand                 string // enable-debug-command: no, yes or local
 }
 
 func newConfig(cfg Config) *config {
@@ -60,6 +63,8 @@ func newConfig(cfg Config) *config {
 	if c.bind == "" {
 		c.bind = "* -::*"
 	}
+	c.slowlogSlower.Store(10000)
+	c.slowlogMaxLen.Store(128)
 	c.obuf = [3]obufLimit{{}, {256 << 20, 64 << 20, 60}, {32 << 20, 8 << 20, 60}}
 	c.obufPublic.Store(&obufLimit{})
 	for _, p := range params {
@@ -215,8 +220,18 @@ var params = []*param{
 	{name: "appendonly", def: "no", check: boolParam},
 	{name: "notify-keyspace-events", def: "", check: anyValue},
 	{name: "hz", def: "10", check: intParam(0, 1<<31-1)},
-	{name: "slowlog-log-slower-than", def: "10000", check: intParam(-1, 1<<63-1)},
-	{name: "slowlog-max-len", def: "128", check: intParam(0, 1<<63-1)},
+	{name: "slowlog-log-slower-than", def: "10000", check: intParam(-1, 1<<63-1),
+		set: func(s *Server, v string) {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			s.cfg.values["slowlog-log-slower-than"] = v
+			s.cfg.slowlogSlower.Store(n)
+		}},
+	{name: "slowlog-max-len", def: "128", check: intParam(0, 1<<63-1),
+		set: func(s *Server, v string) {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			s.cfg.values["slowlog-max-len"] = v
+			s.cfg.slowlogMaxLen.Store(n)
+		}},
 	{name: "lazyfree-lazy-user-del", def: "no", check: boolParam},
 	{name: "lazyfree-lazy-user-flush", def: "no", check: boolParam},
 	{name: "list-max-listpack-size", alias: "list-max-ziplist-size", def: "-2", check: intParam(-5, 1<<31-1)},

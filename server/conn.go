@@ -61,6 +61,12 @@ type conn struct {
 
 	raw *rawWriter // nil when nc is not a socket
 	out outbuf
+
+	// CLIENT LIST's tot-net-out (bytes the socket took, written by the
+	// connection's goroutine and its writer) and tot-cmds (commands run,
+	// call's current_client->commands_processed; engine lock).
+	netOut atomic.Int64
+	cmds   int64
 }
 
 // outbuf holds the replies handed over for writing that the socket has not
@@ -93,9 +99,11 @@ func newConn(s *Server, nc net.Conn) *conn {
 	cn.c = engine.Client{ID: s.nextID.Add(1), CreatedAt: now, Conn: cn}
 	cn.lastInteraction = now
 	cn.lastCmd = "NULL"
+	cn.w.OnError = s.countError // errstats.go; also a protocol error on the first request
 	cn.authenticated = !s.hasPass.Load()
 	cn.rd = newReader(nc, cn)
 	cn.rd.beforeRead = cn.flushBeforeRead
+	cn.rd.total = &s.stats.io
 	cn.raw = newRawWriter(nc)
 	return cn
 }
@@ -117,6 +125,9 @@ func (cn *conn) serve() {
 		cn.nc.Close()
 		s.e.Lock()
 		s.h.unwatchAll(&cn.c)
+		if s.cur == cn {
+			s.cur = nil
+		}
 		s.e.Unlock()
 		s.removeConn(cn)
 	}()
@@ -124,6 +135,9 @@ func (cn *conn) serve() {
 	for {
 		argv, err := cn.rd.next()
 		if err != nil {
+			if err == errQueryBufferLimit {
+				s.stats.qbufLimitDisconnections.Add(1)
+			}
 			var pe *protocolError
 			if errors.As(err, &pe) {
 				cn.w.ErrorText("ERR " + pe.msg)
@@ -167,6 +181,7 @@ func (cn *conn) flush() error {
 	if !o.writing { // nothing queued: try the socket first
 		o.mu.Unlock()
 		n, err := cn.raw.tryWrite(b)
+		cn.wrote(n)
 		if err != nil {
 			cn.w.Reset()
 			return cn.fail(err)
@@ -209,6 +224,16 @@ func (cn *conn) flush() error {
 	return nil
 }
 
+// wrote counts a write to the socket that took n bytes (tot-net-out, INFO
+// threads' writes).
+func (cn *conn) wrote(n int) {
+	if n > 0 {
+		cn.netOut.Add(int64(n))
+		cn.s.stats.io.writes.Add(1)
+		cn.s.stats.io.netOut.Add(int64(n))
+	}
+}
+
 // errOutputLimit closes a client past client-output-buffer-limit.
 var errOutputLimit = errors.New("output buffer limit reached")
 
@@ -219,6 +244,9 @@ func (cn *conn) fail(err error) error {
 	o.mu.Lock()
 	if o.err == nil {
 		o.err = err
+		if err == errOutputLimit {
+			cn.s.stats.obufLimitDisconnections.Add(1)
+		}
 	}
 	clear(o.queue)
 	o.queue = o.queue[:0]
@@ -245,7 +273,8 @@ func (cn *conn) writeLoop() {
 		o.queue = o.queue[:0]
 		o.mu.Unlock()
 		for i, b := range batch {
-			_, err := cn.nc.Write(b)
+			n, err := cn.nc.Write(b)
+			cn.wrote(n)
 			o.mu.Lock()
 			o.bytes -= int64(len(b))
 			o.chunks--

@@ -194,6 +194,9 @@ func TestOutputBufferHardLimit(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	admin.must("+PONG\r\n", "PING")
+	if n := infoField(admin, "stats", "client_output_buffer_limit_disconnections"); n != "1" {
+		t.Errorf("client_output_buffer_limit_disconnections = %s, want 1", n)
+	}
 }
 
 // The soft limit closes a client that stays past it for more than

@@ -24,9 +24,6 @@ func (cn *conn) dispatch(argv [][]byte) {
 	mark := cn.w.Len()
 
 	s := cn.s
-	if cn.w.OnError == nil {
-		cn.w.OnError = s.countError // errstats.go
-	}
 	// While a script runs past busy-reply-threshold, lockOrBusy answers
 	// this command without the engine lock (BUSY, or SCRIPT KILL and the
 	// other ALLOW_BUSY commands) and returns false.
@@ -61,7 +58,7 @@ func (cn *conn) process(argv [][]byte) {
 	s := cn.s
 	w := cn.w
 	c := &cn.c
-	s.stats.commandsProcessed++
+	s.cur = cn
 	cn.lastInteraction = s.now()
 
 	cmd := generated.Lookup(argv[0])
@@ -217,7 +214,14 @@ func (s *Server) call(cmd *generated.Command, c *engine.Client, argv [][]byte, w
 		}
 		s.writeError(w, replyError(err, s, cmd))
 	}
-	s.endCall(cmd, time.Since(start), c.BlockPending())
+	blocked := c.BlockPending()
+	s.endCall(cmd, time.Since(start), blocked)
+	if !blocked { // call: stat_numcommands and commands_processed
+		s.stats.commandsProcessed++
+		if s.cur != nil {
+			s.cur.cmds++
+		}
+	}
 }
 
 // invoke calls the handler, turning a panic into engine.ErrInternal.

@@ -29,19 +29,32 @@ const errorStatsLimit = 128
 // cmdStat is one command's line of INFO commandstats.
 type cmdStat struct {
 	calls, usec, rejected, failed int64
+	lat                           *latencyHist // INFO latencystats; nil until a call is timed
+	// Calls the slow log took, and their time in µs: sum and max (8.8,
+	// #14896).
+	slowCount, slowUsec, slowMax int64
 }
 
-// errStats are the counters behind errorstats and commandstats (and
-// total_error_replies, total_rejected_calls). They live in stats; mu guards
+// timed records a call's duration in cs's latency histogram.
+func (cs *cmdStat) timed(d time.Duration) {
+	if cs.lat == nil {
+		cs.lat = new(latencyHist)
+	}
+	cs.lat.record(d)
+}
+
+// errStats are the counters behind errorstats, commandstats,
+// latencystats and total_error_replies. They live in stats; mu guards
 // them, as a command served while a script is busy (BUSY, SCRIPT KILL)
 // counts while the script's own calls may.
 type errStats struct {
-	mu       sync.Mutex
-	errors   int64 // total_error_replies
-	rejected int64 // total_rejected_calls
-	codes    map[string]int64
-	disabled bool
-	cmds     map[*generated.Command]*cmdStat
+	mu     sync.Mutex
+	errors int64 // total_error_replies
+	// slowlog_commands_count, _time_ms_sum and _time_ms_max, in µs.
+	slowCount, slowUsec, slowMax int64
+	codes                        map[string]int64
+	disabled                     bool
+	cmds                         map[*generated.Command]*cmdStat
 	// prevErrors is errorReplies as the last call ended, and uncounted
 	// whether an uncounted error was written since: a call fails if either
 	// moved while it ran (incrCommandStatsOnError's prev_err_count).
@@ -113,7 +126,6 @@ func (s *Server) countErr(e *engine.Error) {
 func (s *Server) rejected(cmd *generated.Command) {
 	st := &s.stats.errStats
 	st.mu.Lock()
-	st.rejected++
 	if cmd != nil {
 		s.cmdStat(cmd).rejected++
 	}
@@ -153,6 +165,8 @@ func (s *Server) endCall(cmd *generated.Command, d time.Duration, blocked bool) 
 	if !blocked {
 		cs.calls++
 		cs.usec += d.Microseconds()
+		cs.timed(d)
+		s.slowlogged(cmd, cs, d)
 	}
 	if st.errors > st.prevErrors || st.uncounted {
 		cs.failed++
@@ -160,10 +174,31 @@ func (s *Server) endCall(cmd *generated.Command, d time.Duration, blocked bool) 
 	st.prevErrors, st.uncounted = st.errors, false
 }
 
-// endWait counts the end of a wait in the blocking command named name
-// (updateStatsOnUnblock).
-func (s *Server) endWait(name string, failed bool) {
-	cmd := generated.Lookup([]byte(name)) // blocking commands are top-level
+// slowlogged counts a call of cmd that took d toward INFO's slow log
+// figures if the slow log would take it (slowlogPushCurrentCommand,
+// slowlogPushEntryIfNeeded): the slow log itself is not kept. mu held.
+func (s *Server) slowlogged(cmd *generated.Command, cs *cmdStat, d time.Duration) {
+	limit := s.cfg.slowlogSlower.Load()
+	us := d.Microseconds()
+	if cmd.Flags&generated.FlagSkipSlowlog != 0 || limit < 0 || s.cfg.slowlogMaxLen.Load() == 0 || us < limit {
+		return
+	}
+	st := &s.stats.errStats
+	st.slowCount++
+	st.slowUsec += us
+	st.slowMax = max(st.slowMax, us)
+	cs.slowCount++
+	cs.slowUsec += us
+	cs.slowMax = max(cs.slowMax, us)
+}
+
+// endWait counts the end of a wait in cn's blocking command
+// (updateStatsOnUnblock): a call of it, and a command processed, for the
+// server and for cn (tot-cmds). Engine lock held.
+func (s *Server) endWait(cn *conn, failed bool) {
+	s.stats.commandsProcessed++
+	cn.cmds++
+	cmd := generated.Lookup([]byte(cn.lastCmd)) // blocking commands are top-level
 	if cmd == nil {
 		return
 	}
@@ -172,6 +207,8 @@ func (s *Server) endWait(name string, failed bool) {
 	defer st.mu.Unlock()
 	cs := s.cmdStat(cmd)
 	cs.calls++
+	cs.timed(0) // the time blocked is not kept: Redis adds it (updateStatsOnUnblock)
+	s.slowlogged(cmd, cs, 0)
 	if failed {
 		cs.failed++
 	}
@@ -183,17 +220,19 @@ func (s *Server) endWait(name string, failed bool) {
 func (s *Server) resetErrStats() {
 	st := &s.stats.errStats
 	st.mu.Lock()
-	st.errors, st.rejected, st.prevErrors, st.uncounted = 0, 0, 0, false
+	st.errors, st.prevErrors, st.uncounted = 0, 0, false
+	st.slowCount, st.slowUsec, st.slowMax = 0, 0, 0
 	st.codes, st.disabled, st.cmds = nil, false, nil
 	st.mu.Unlock()
 }
 
-// errorTotals are total_error_replies and total_rejected_calls.
-func (s *Server) errorTotals() (errors, rejected int64) {
+// errorTotal is total_error_replies; slow the slow log's count, and its
+// time sum and max in µs.
+func (s *Server) errorTotal() (errors int64, slow [3]int64) {
 	st := &s.stats.errStats
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.errors, st.rejected
+	return st.errors, [3]int64{st.slowCount, st.slowUsec, st.slowMax}
 }
 
 // infoErrorStats writes INFO errorstats' lines, codes in byte order.
@@ -211,6 +250,18 @@ func (s *Server) infoErrorStats(b *strings.Builder) {
 	}
 }
 
+// commands lists the commands whose counters pass keep, by name. mu held.
+func (st *errStats) commands(keep func(*cmdStat) bool) []*generated.Command {
+	cmds := make([]*generated.Command, 0, len(st.cmds))
+	for cmd, cs := range st.cmds {
+		if keep(cs) {
+			cmds = append(cmds, cmd)
+		}
+	}
+	slices.SortFunc(cmds, func(a, b *generated.Command) int { return strings.Compare(a.Name, b.Name) })
+	return cmds
+}
+
 // infoCommandStats writes INFO commandstats' lines for the commands called,
 // failed or rejected since the last reset, by name (Redis's order is its
 // command table's hash order).
@@ -218,21 +269,20 @@ func (s *Server) infoCommandStats(b *strings.Builder) {
 	st := &s.stats.errStats
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	cmds := make([]*generated.Command, 0, len(st.cmds))
-	for cmd, cs := range st.cmds {
-		if cs.calls != 0 || cs.failed != 0 || cs.rejected != 0 {
-			cmds = append(cmds, cmd)
-		}
-	}
-	slices.SortFunc(cmds, func(a, b *generated.Command) int { return strings.Compare(a.Name, b.Name) })
+	cmds := st.commands(func(cs *cmdStat) bool { return cs.calls != 0 || cs.failed != 0 || cs.rejected != 0 })
 	for _, cmd := range cmds {
 		cs, n := st.cmds[cmd], cmd.Name
 		var per float32
 		if cs.calls != 0 {
 			per = float32(cs.usec) / float32(cs.calls)
 		}
-		fmt.Fprintf(b, "cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d\r\n",
+		fmt.Fprintf(b, "cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d",
 			infoSafe(n), cs.calls, cs.usec, per, cs.rejected, cs.failed)
+		if cs.slowCount > 0 { // 8.8 (#14896)
+			fmt.Fprintf(b, ",slowlog_count=%d,slowlog_time_ms_sum=%.2f,slowlog_time_ms_max=%.2f",
+				cs.slowCount, float64(cs.slowUsec)/1000, float64(cs.slowMax)/1000)
+		}
+		b.WriteString("\r\n")
 	}
 }
 

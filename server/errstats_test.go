@@ -35,7 +35,7 @@ func TestErrorStatsLimit(t *testing.T) {
 		t.Fatalf("INFO errorstats = %q, want %q", got, want)
 	}
 	s.e.Lock()
-	got, _ := s.errorTotals()
+	got, _ := s.errorTotal()
 	s.e.Unlock()
 	if got != 129+129 {
 		t.Fatalf("total_error_replies = %d, want 258", got)
@@ -54,4 +54,24 @@ func repeatErr(n int) string {
 		b.WriteString("-C" + strconv.Itoa(i) + " x\r\n")
 	}
 	return b.String()
+}
+
+// A protocol error is an error reply (setProtocolError's addReplyError), so
+// errorstats counts it also when it answers a connection's very first
+// request, before any command set the writer up.
+func TestProtocolErrorCounted(t *testing.T) {
+	s := start(t, Config{})
+	for _, tc := range []struct{ in, want string }{
+		{"*x\r\n", "-ERR Protocol error: invalid multibulk length\r\n"},
+		{"PING\r\n*1\r\n$x\r\n", "+PONG\r\n-ERR Protocol error: invalid bulk length\r\n"},
+	} {
+		c := dial(t, s)
+		c.send([]byte(tc.in))
+		c.closed(tc.want)
+	}
+	c := dial(t, s)
+	c.send(encode("INFO", "errorstats"))
+	if got, want := c.readReply(), "# Errorstats\r\nerrorstat_ERR:count=2\r\n"; !strings.Contains(got, want) {
+		t.Fatalf("INFO errorstats = %q, want %q", got, want)
+	}
 }

@@ -80,6 +80,16 @@ type reader struct {
 	// For CLIENT LIST, read by other goroutines: the buffer's size and the
 	// bytes pending in it.
 	size, pending atomic.Int64
+
+	// CLIENT LIST's tot-net-in (bytes read), read-events (reads) and the
+	// pipeline counters avg-pipeline-len-sum and -cnt (8.2, #13944; 8.8,
+	// #14841): the requests parsed from what one read brought in count as
+	// one batch. fresh is set by a read until the first request it
+	// completes is parsed.
+	netIn, readEvents, batchCmds, batches atomic.Int64
+	fresh                                 bool
+	// total, if set, counts the same for the whole server (INFO).
+	total *ioCounters
 }
 
 // span is an argument's place in the buffer, relative to the request start.
@@ -102,6 +112,17 @@ func (r *reader) next() ([][]byte, error) {
 			}
 			if done {
 				if len(argv) > 0 {
+					if r.fresh {
+						r.fresh = false
+						r.batches.Add(1)
+						if r.total != nil {
+							r.total.batches.Add(1)
+						}
+					}
+					r.batchCmds.Add(1)
+					if r.total != nil {
+						r.total.batchCmds.Add(1)
+					}
 					return argv, nil
 				}
 				continue // "*0", "*-1" or a blank inline line: nothing to run
@@ -154,6 +175,15 @@ func (r *reader) fill() error {
 	}
 	n, err := r.rd.Read(r.buf[r.end:])
 	r.end += n
+	if n > 0 || !isTimeout(err) { // a read-ahead's deadline (blocking.go) is no read event
+		r.readEvents.Add(1)
+		r.netIn.Add(int64(n))
+		if r.total != nil {
+			r.total.reads.Add(1)
+			r.total.netIn.Add(int64(n))
+		}
+		r.fresh = true
+	}
 	r.pending.Store(int64(r.end - r.start))
 	if n > 0 {
 		// What is pending is one unfinished request: past the limit, the
@@ -168,6 +198,12 @@ func (r *reader) fill() error {
 		err = io.ErrNoProgress
 	}
 	return err
+}
+
+// isTimeout reports whether err is a read deadline that passed.
+func isTimeout(err error) bool {
+	ne, ok := err.(interface{ Timeout() bool })
+	return ok && ne.Timeout()
 }
 
 func (r *reader) setBuf(b []byte) {

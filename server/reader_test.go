@@ -205,3 +205,30 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Fuzz(checkSplits)
 }
+
+// The reader counts what CLIENT LIST shows as tot-net-in (bytes read),
+// read-events (reads) and avg-pipeline-len-sum/-cnt: the requests parsed
+// from what one read brought in are one batch; a request split over reads
+// counts in the read that completes it; an empty request counts nowhere.
+func TestReaderCounters(t *testing.T) {
+	three := encode("PING")
+	three = append(three, encode("SET", "k", "v")...)
+	three = append(three, encode("GET", "k")...)
+	split := encode("ECHO", "hello")
+	chunks := [][]byte{three, split[:7], split[7:], []byte("*0\r\n"), encode("PING")}
+	total := 0
+	for _, c := range chunks {
+		total += len(c)
+	}
+	r := newReader(&chunkReader{chunks}, defaultLimits())
+	for range 5 { // PING SET GET ECHO PING
+		if _, err := r.next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := [4]int64{r.netIn.Load(), r.readEvents.Load(), r.batchCmds.Load(), r.batches.Load()}
+	want := [4]int64{int64(total), 5, 5, 3}
+	if got != want {
+		t.Fatalf("tot-net-in, read-events, batch commands, batches = %v, want %v", got, want)
+	}
+}

@@ -86,6 +86,18 @@ type Server struct {
 	startTime time.Time
 
 	stats stats // guarded by the engine lock
+	// INFO memory's used_memory_startup: the heap in use when the server
+	// first started serving.
+	memStartup     atomic.Uint64
+	memStartupOnce sync.Once
+	// The peak of used_memory seen by INFO and when it was seen
+	// (used_memory_peak, used_memory_peak_time). Engine lock.
+	memPeak     uint64
+	memPeakTime time.Time
+	// cur is the connection whose request runs now (server.current_client):
+	// the commands it runs, a script's and EXEC's included, count toward
+	// its tot-cmds. Engine lock.
+	cur *conn
 
 	// panicHook, when set by a test, runs before each handler (engine lock held).
 	panicHook func(cmd *generated.Command)
@@ -106,7 +118,33 @@ type stats struct {
 	connectionsReceived atomic.Int64
 	rejectedConnections atomic.Int64 // refused at accept: maxclients
 	commandsProcessed   int64
-	errStats            // errors and command calls (errstats.go)
+	io                  ioCounters // counted by the connections' readers and writers
+	// Clients closed for client-query-buffer-limit and for
+	// client-output-buffer-limit (client_query_buffer_limit_disconnections,
+	// client_output_buffer_limit_disconnections).
+	qbufLimitDisconnections, obufLimitDisconnections atomic.Int64
+	// expiredActive counts the keys the active expiry cycle deleted
+	// (expired_keys_active, 8.6 #14727; a part of expired_keys).
+	expiredActive int64
+	// authFailures counts failed AUTH and HELLO AUTH (acl_access_denied_auth;
+	// CONFIG RESETSTAT keeps it, as Redis's acl_info). Engine lock.
+	authFailures int64
+	errStats     // errors and command calls (errstats.go)
+}
+
+// ioCounters are the server-wide I/O counters of INFO threads and stats:
+// socket reads and the bytes they brought (io_reads_processed,
+// total_net_input_bytes), the requests parsed and the batches they came in
+// (avg_pipeline_length_sum and _cnt), socket writes and the bytes they
+// took (io_writes_processed, total_net_output_bytes).
+type ioCounters struct {
+	reads, netIn, batchCmds, batches, writes, netOut atomic.Int64
+}
+
+func (c *ioCounters) reset() {
+	for _, v := range []*atomic.Int64{&c.reads, &c.netIn, &c.batchCmds, &c.batches, &c.writes, &c.netOut} {
+		v.Store(0)
+	}
 }
 
 // New returns a server for e. It does not listen: call Serve.
@@ -174,7 +212,8 @@ func (s *Server) expireLoop(interval time.Duration) {
 			return
 		case <-t.C:
 			s.e.Lock()
-			s.e.ActiveExpireCycle() // a no-op after DEBUG SET-ACTIVE-EXPIRE 0
+			// A no-op after DEBUG SET-ACTIVE-EXPIRE 0.
+			s.stats.expiredActive += int64(s.e.ActiveExpireCycle())
 			s.e.Unlock()
 		}
 	}
@@ -198,6 +237,7 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	s.listeners[l] = struct{}{}
 	s.mu.Unlock()
+	s.memStartupOnce.Do(func() { s.memStartup.Store(heapInUse()) })
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, l)

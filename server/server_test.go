@@ -170,7 +170,7 @@ func TestActiveExpiry(t *testing.T) {
 	e := engine.New(engine.Options{Clock: clock})
 	gone := make(chan string, 10)
 	e.OnKeyChange(func(db int, key string) { gone <- key })
-	s := New(Config{ActiveExpireInterval: time.Millisecond}, e)
+	s := New(Config{ActiveExpireInterval: time.Millisecond, EnableDebugCommand: "yes"}, e)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -192,11 +192,19 @@ func TestActiveExpiry(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the sweep did not expire k within 10s")
 	}
-	if info := c.do("INFO", "stats"); !strings.Contains(info, "expired_keys:1\r\n") {
+	if info := c.do("INFO", "stats"); !strings.Contains(info, "expired_keys:1\r\nexpired_keys_active:1\r\n") {
 		t.Fatalf("INFO stats after one expiry: %q", info)
 	}
+	// A key found expired on access counts in expired_keys only.
+	c.must("+OK\r\n", "DEBUG", "SET-ACTIVE-EXPIRE", "0")
+	c.must("+OK\r\n", "SET", "k2", "v", "PX", "100")
+	clock.Advance(101 * time.Millisecond)
+	c.must("$-1\r\n", "GET", "k2")
+	if info := c.do("INFO", "stats"); !strings.Contains(info, "expired_keys:2\r\nexpired_keys_active:1\r\n") {
+		t.Fatalf("INFO stats after a lazy expiry: %q", info)
+	}
 	c.must("+OK\r\n", "CONFIG", "RESETSTAT")
-	if info := c.do("INFO", "stats"); !strings.Contains(info, "expired_keys:0\r\n") {
+	if info := c.do("INFO", "stats"); !strings.Contains(info, "expired_keys:0\r\nexpired_keys_active:0\r\n") {
 		t.Fatalf("INFO stats after RESETSTAT: %q", info)
 	}
 }
@@ -226,4 +234,7 @@ func TestQueryBufferLimit(t *testing.T) {
 		t.Fatalf("server replied %q before closing", got)
 	}
 	other.must("+PONG\r\n", "PING")
+	if n := infoField(other, "stats", "client_query_buffer_limit_disconnections"); n != "1" {
+		t.Errorf("client_query_buffer_limit_disconnections = %s, want 1", n)
+	}
 }
