@@ -121,7 +121,7 @@ func (e *Engine) XGroupDestroy(c *Client, a generated.XGroupDestroyArgs, w Reply
 	w.Int(1)
 	// Readers blocked on the group learn that it is gone; WATCH does not
 	// see this (signalKeyAsReady, not signalModifiedKey).
-	e.keyReady(c.DB, ent.key)
+	e.readyKey(c.DB, ent.key, s)
 	return nil
 }
 
@@ -784,7 +784,7 @@ func (e *Engine) readOrBlock(c *Client, rc *readCall, block generated.Opt[int64]
 		cp.targets[i] = t
 		keys[i] = string(t.key)
 	}
-	e.requestBlock(c, keys, time.Duration(block.V)*time.Millisecond, func(c *Client, w ReplyWriter) (bool, error) {
+	e.requestBlock(c, keys, time.Duration(block.V)*time.Millisecond, rc.group != nil, func(c *Client, w ReplyWriter) (bool, error) {
 		return e.serveRead(c, &cp, w)
 	})
 	return nil
@@ -793,25 +793,31 @@ func (e *Engine) readOrBlock(c *Client, rc *readCall, block generated.Opt[int64]
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
 
 // serveRead replies if any stream has something for rc, and reports
-// whether it did. Errors (a key gone or retyped, a group destroyed) are
-// only possible for XREADGROUP.
+// whether it did. On a retry (a blocked call re-run) every key is checked
+// again first, as xreadCommand's first loop does: a key now of another
+// type is WRONGTYPE, and for XREADGROUP a key or group gone is NOGROUP,
+// before any consumer is created.
 func (e *Engine) serveRead(c *Client, rc *readCall, w ReplyWriter) (bool, error) {
 	type ready struct {
 		t *readTarget
 		s *Stream
 		g *Group
 	}
+	streams := make([]*Stream, len(rc.targets))
+	for i, t := range rc.targets {
+		_, s, err := e.readStream(c.DB, t.key)
+		if err != nil {
+			return false, err
+		}
+		if rc.group != nil && s.group(rc.group) == nil {
+			return false, ErrNoGroupRead(t.key, rc.group)
+		}
+		streams[i] = s
+	}
 	var list []ready
 	now := e.now()
 	for i := range rc.targets {
-		t := &rc.targets[i]
-		_, s, err := e.readStream(c.DB, t.key)
-		if err != nil {
-			if rc.group != nil {
-				return false, err
-			}
-			continue
-		}
+		t, s := &rc.targets[i], streams[i]
 		if rc.group == nil {
 			if s == nil || s.length == 0 {
 				continue
@@ -822,9 +828,6 @@ func (e *Engine) serveRead(c *Client, rc *readCall, w ReplyWriter) (bool, error)
 			continue
 		}
 		g := s.group(rc.group)
-		if g == nil {
-			return false, ErrNoGroupRead(t.key, rc.group)
-		}
 		cons, created := g.consumer(rc.consumer, now, true)
 		if created {
 			e.dirty++ // streamCreateConsumer
