@@ -170,6 +170,9 @@ func (s *Server) expireLoop(interval time.Duration) {
 		case <-t.C:
 			s.e.Lock()
 			s.e.ActiveExpireCycle() // a no-op after DEBUG SET-ACTIVE-EXPIRE 0
+			// An XREADGROUP blocked on a stream that expired fails now, as
+			// beforeSleep's handleClientsBlockedOnKeys does.
+			s.e.ServeReady()
 			s.e.Unlock()
 		}
 	}
