@@ -1078,9 +1078,8 @@ func (g *streamGen) readGroup(k string) []string {
 	}
 	argv = append(argv, "STREAMS", k)
 	if g.v8 && g.maybe(15) {
-		if o := g.otherKey(k); o != k {
-			return append(argv, o, id, g.pick(">", "0"))
-		}
+		// Now and then (otherKey found no other) the same key twice.
+		return append(argv, g.otherKey(k), id, g.pick(">", "0"))
 	}
 	return append(argv, id)
 }
@@ -1131,9 +1130,7 @@ func (g *streamGen) blockingRead(k string) []string {
 	}
 	argv = append(argv, "BLOCK", g.pick("0", "0", "3600000"), "STREAMS", k)
 	if g.maybe(15) {
-		if o := g.otherKey(k); o != k {
-			return append(argv, o, ">", ">")
-		}
+		return append(argv, g.otherKey(k), ">", ">") // rarely k again
 	}
 	return append(argv, g.pick(">", ">", ">", ">", "0"))
 }
