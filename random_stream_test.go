@@ -37,8 +37,9 @@ var (
 // With the Redis 8 reference, three reader connections per server also run
 // XREAD and XREADGROUP with BLOCK, and the main connection runs FLUSHALL,
 // FLUSHDB, SWAPDB, DEL, RENAME, MOVE, COPY ... REPLACE, SET and CLIENT
-// UNBLOCK while they wait: after every step the servers must have answered
-// the same readers with the same replies.
+// UNBLOCK while they wait, now and then a few commands inside MULTI/EXEC:
+// after every step the servers must have answered the same readers with
+// the same replies.
 //
 // Times are real on both servers (redcurrent's clock follows the wall clock
 // unless a test stops it): seen-time, active-time, idle, inactive and PEL
