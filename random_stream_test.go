@@ -576,7 +576,8 @@ func (r *streamRun) waitBlockedOrAnswered(i int, rd *streamReader, want int, arg
 var blockedClientsField = regexp.MustCompile(`blocked_clients:(\d+)`)
 
 // blockedClients is INFO clients' blocked_clients on server i, asked on
-// the main connection (that is not a stream command: not in the history).
+// the control connection (not a stream command: not in the history; and
+// answered even while the main connection is inside MULTI).
 func (r *streamRun) blockedClients(i int) int {
 	r.t.Helper()
 	raw, err := r.ctl[i].Do("INFO", "clients")
