@@ -23,7 +23,7 @@ var (
 	randomSteps = flag.Int("stream.steps", 3000, "commands per run of TestRandomStreamOps")
 	randomAvoid = flag.String("stream.avoid", "", "comma-separated features TestRandomStreamOps leaves out, to explore past a known defect: "+
 		"force (XCLAIM FORCE), flush (FLUSHALL, FLUSHDB, SWAPDB), setid (XGROUP SETID while a reader waits), "+
-		"settype (SET over a stream)")
+		"settype (SET over a stream), multi (MULTI/EXEC around a few commands)")
 )
 
 // TestRandomStreamOps sends the same seeded random sequence of stream
@@ -37,8 +37,9 @@ var (
 // With the Redis 8 reference, three reader connections per server also run
 // XREAD and XREADGROUP with BLOCK, and the main connection runs FLUSHALL,
 // FLUSHDB, SWAPDB, DEL, RENAME, MOVE, COPY ... REPLACE, SET and CLIENT
-// UNBLOCK while they wait: after every step the servers must have answered
-// the same readers with the same replies.
+// UNBLOCK while they wait, now and then a few commands inside MULTI/EXEC:
+// after every step the servers must have answered the same readers with
+// the same replies.
 //
 // Times are real on both servers (redcurrent's clock follows the wall clock
 // unless a test stops it): seen-time, active-time, idle, inactive and PEL
@@ -70,6 +71,7 @@ func TestRandomStreamOps(t *testing.T) {
 	addrs := [2]string{ep.Addr, srv.Addr()}
 	for i, addr := range addrs {
 		r.main[i] = dialRaw(t, addr, 10*time.Second)
+		r.ctl[i] = dialRaw(t, addr, 10*time.Second)
 		mustDoRaw(t, r.main[i], "FLUSHALL")
 		// Small nodes so trims cross node boundaries often; restored at the end.
 		mustDoRaw(t, r.main[i], "CONFIG", "SET", "stream-node-max-entries", "8")
@@ -90,7 +92,7 @@ func TestRandomStreamOps(t *testing.T) {
 	for _, f := range strings.Split(*randomAvoid, ",") {
 		switch f {
 		case "":
-		case "force", "flush", "setid", "settype":
+		case "force", "flush", "setid", "settype", "multi":
 			g.avoid[f] = true
 			t.Logf("leaving out %s (-stream.avoid)", f)
 		default:
@@ -121,6 +123,9 @@ func TestRandomStreamOps(t *testing.T) {
 		}
 	}
 	r.step = *randomSteps
+	if g.inMulti > 0 {
+		r.do([]string{"EXEC"})
+	}
 	// Whoever still waits is let go, and must be answered alike.
 	for _, rd := range r.readers {
 		if rd.argv != nil {
@@ -152,7 +157,7 @@ func TestRandomStreamOps(t *testing.T) {
 // refEntriesAdded is key's entries-added on the reference (0 when it is no
 // stream), asked outside the history: XINFO STREAM changes nothing.
 func (r *streamRun) refEntriesAdded(key string) int {
-	raw, err := r.main[0].Do("XINFO", "STREAM", key)
+	raw, err := r.ctl[0].Do("XINFO", "STREAM", key)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -183,7 +188,7 @@ func kvField(v *difftest.Value, name string) *difftest.Value {
 
 // refVersion is the reference's redis_version.
 func (r *streamRun) refVersion() string {
-	raw, err := r.main[0].Do("INFO", "server")
+	raw, err := r.ctl[0].Do("INFO", "server")
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -247,6 +252,7 @@ type streamRun struct {
 	refName string
 	step    int
 	main    [2]*difftest.Conn
+	ctl     [2]*difftest.Conn // INFO and XINFO outside the history (and outside MULTI)
 	readers []*streamReader
 	done    chan struct{}
 	// notify[i] has a value when a reader got a reply from server i.
@@ -570,10 +576,11 @@ func (r *streamRun) waitBlockedOrAnswered(i int, rd *streamReader, want int, arg
 var blockedClientsField = regexp.MustCompile(`blocked_clients:(\d+)`)
 
 // blockedClients is INFO clients' blocked_clients on server i, asked on
-// the main connection (that is not a stream command: not in the history).
+// the control connection (not a stream command: not in the history; and
+// answered even while the main connection is inside MULTI).
 func (r *streamRun) blockedClients(i int) int {
 	r.t.Helper()
-	raw, err := r.main[i].Do("INFO", "clients")
+	raw, err := r.ctl[i].Do("INFO", "clients")
 	if err != nil {
 		r.t.Fatalf("INFO clients on %s: %v", r.serverName(i), err)
 	}
@@ -804,11 +811,34 @@ type streamGen struct {
 	ms           int64           // the ms part of the next explicit ID
 	groups       map[string]bool // "key/group" that exist (7.0 runs only)
 	consumers    map[string][]string
+	// Against Redis 8, a few runs of commands are wrapped in MULTI/EXEC:
+	// blocked readers are served after EXEC, once per key however often
+	// it changed. multi draws when (apart from rnd); inMulti counts the
+	// steps left before EXEC.
+	multi   *rand.Rand
+	inMulti int
 }
 
 func newStreamGen(seed uint64, v8 bool) *streamGen {
 	return &streamGen{rnd: rand.New(rand.NewPCG(seed, seed^0x5bd1e995)), v8: v8,
+		multi:  rand.New(rand.NewPCG(seed^0x9e3779b97f4a7c15, seed)),
 		groups: map[string]bool{}, consumers: map[string][]string{}, avoid: map[string]bool{}}
+}
+
+// transaction is MULTI or EXEC when one is due, else nil.
+func (g *streamGen) transaction() []string {
+	switch {
+	case !g.v8 || g.avoid["multi"]:
+		return nil
+	case g.inMulti > 0:
+		if g.inMulti--; g.inMulti == 0 {
+			return []string{"EXEC"}
+		}
+	case g.multi.IntN(100) < 2:
+		g.inMulti = 2 + g.multi.IntN(5)
+		return []string{"MULTI"}
+	}
+	return nil
 }
 
 // genOp is one generated command: on the main connection (reader 0) or a
@@ -899,6 +929,9 @@ func (g *streamGen) minIdle() string {
 
 // next draws one command; free lists the readers free for a blocking read.
 func (g *streamGen) next(free []int) genOp {
+	if argv := g.transaction(); argv != nil {
+		return genOp{argv: argv}
+	}
 	k := g.key()
 	g.waiting = len(free) < genReaders
 	if g.v8 {
@@ -1013,6 +1046,9 @@ func (g *streamGen) entriesRead(k string) string {
 	}
 	limit := 20
 	if g.entriesAdded != nil {
+		if g.inMulti > 0 {
+			return "-1" // entries-added may change before EXEC
+		}
 		limit = g.entriesAdded(k) + 1
 	}
 	return strconv.Itoa(g.rnd.IntN(limit))
@@ -1078,9 +1114,8 @@ func (g *streamGen) readGroup(k string) []string {
 	}
 	argv = append(argv, "STREAMS", k)
 	if g.v8 && g.maybe(15) {
-		if o := g.otherKey(k); o != k {
-			return append(argv, o, id, g.pick(">", "0"))
-		}
+		// Now and then (otherKey found no other) the same key twice.
+		return append(argv, g.otherKey(k), id, g.pick(">", "0"))
 	}
 	return append(argv, id)
 }
@@ -1131,9 +1166,7 @@ func (g *streamGen) blockingRead(k string) []string {
 	}
 	argv = append(argv, "BLOCK", g.pick("0", "0", "3600000"), "STREAMS", k)
 	if g.maybe(15) {
-		if o := g.otherKey(k); o != k {
-			return append(argv, o, ">", ">")
-		}
+		return append(argv, g.otherKey(k), ">", ">") // rarely k again
 	}
 	return append(argv, g.pick(">", ">", ">", ">", "0"))
 }

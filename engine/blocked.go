@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -17,19 +18,24 @@ import (
 // lock, flushes the replies the batch already has, and waits on the
 // waiter's Done channel.
 //
-// Every change to a key goes through signal (Redis's signalModifiedKey),
-// and also marks the key ready when somebody waits for it; XGROUP DESTROY
-// marks it ready without signalling (signalKeyAsReady). Nothing is served
-// mid-command: after each top-level command (and so after a whole EXEC or
-// script) the server calls ServeReady, which re-runs the waiters of each
-// ready key in blocking order, as Redis 7.2+ re-processes blocked commands.
-// A retry that finds data writes its reply straight into the waiter's
-// ReplyWriter (the waiter's goroutine is parked and the engine lock is
-// held, so nobody else touches it) and completes the waiter; one that finds
-// nothing leaves it blocked with its original deadline; one that fails
-// (XREADGROUP whose key or group went away) completes it with the error.
-// So XREADGROUP ">" waiters are served first come, first served, and the
-// first takes the entries the others then do not see.
+// Not every change wakes a waiter: only those Redis marks with
+// signalKeyAsReady or signalDeletedKeyAsReady (see readyKey and
+// readyDeleted for the list). Modifying a stream otherwise (XTRIM, XDEL,
+// XGROUP SETID, XSETID, XACK, XCLAIM ...) leaves its readers blocked even
+// if they could now read something. Nothing is served mid-command: after
+// each top-level command (and so after a whole EXEC or script) the server
+// calls ServeReady, which re-runs the waiters of each ready key in blocking
+// order, as Redis 7.2+ re-processes blocked commands
+// (handleClientsBlockedOnKey): an XREAD only while the key holds a stream,
+// an XREADGROUP always (unblock_on_nokey). A retry that finds data writes
+// its reply straight into the waiter's ReplyWriter (the waiter's goroutine
+// is parked and the engine lock is held, so nobody else touches it) and
+// completes the waiter; one that fails (a key of the wrong type, for
+// XREADGROUP a key or group gone) completes it with the error; one that
+// finds nothing blocks again with its original deadline, and so goes to the
+// back of the queue of each of its keys, as blockForKeys appends a client
+// that re-blocks. So XREADGROUP ">" waiters are served first come, first
+// served, and the first takes the entries the others then do not see.
 //
 // The timer, CLIENT UNBLOCK and a disconnect complete the waiter the same
 // way, under the lock; whatever completes it first unregisters it, so each
@@ -39,9 +45,12 @@ import (
 // DB to change, for up to Timeout (0: forever).
 type BlockRequest struct {
 	DB      int
-	Keys    []string
+	Keys    []string // each once, in the command's order
 	Timeout time.Duration
-	retry   func(c *Client, w ReplyWriter) (bool, error)
+	// nokey: re-run also when a key is deleted or changes type, as
+	// XREADGROUP is (blockForKeys' unblock_on_nokey).
+	nokey bool
+	retry func(c *Client, w ReplyWriter) (bool, error)
 }
 
 // Outcome is how a wait ended.
@@ -82,9 +91,15 @@ type blockState struct {
 }
 
 // requestBlock records on c that its command found nothing and wants to
-// wait (see the design above).
-func (e *Engine) requestBlock(c *Client, keys []string, timeout time.Duration, retry func(c *Client, w ReplyWriter) (bool, error)) {
-	c.block = &BlockRequest{DB: c.DB, Keys: keys, Timeout: timeout, retry: retry}
+// wait (see the design above). A key named twice is waited for once.
+func (e *Engine) requestBlock(c *Client, keys []string, timeout time.Duration, nokey bool, retry func(c *Client, w ReplyWriter) (bool, error)) {
+	var uniq []string
+	for _, k := range keys {
+		if !slices.Contains(uniq, k) {
+			uniq = append(uniq, k)
+		}
+	}
+	c.block = &BlockRequest{DB: c.DB, Keys: uniq, Timeout: timeout, nokey: nokey, retry: retry}
 }
 
 // TakeBlock returns and clears the block request the last command left on
@@ -141,15 +156,23 @@ func (e *Engine) finish(wt *Waiter, out Outcome, err error) {
 		return
 	}
 	wt.alive = false
+	e.unlist(wt)
+	e.blocked.nblocked.Add(-1)
+	if wt.stop != nil {
+		wt.stop()
+	}
+	wt.out, wt.err = out, err
+	close(wt.done)
+}
+
+// unlist takes wt off the queue of each of its keys.
+func (e *Engine) unlist(wt *Waiter) {
 	b := &e.blocked
 	for _, k := range wt.req.Keys {
 		bk := blockKey{wt.req.DB, k}
 		list := b.waiters[bk]
-		for i, o := range list {
-			if o == wt {
-				list = append(list[:i:i], list[i+1:]...)
-				break
-			}
+		if i := slices.Index(list, wt); i >= 0 {
+			list = slices.Delete(list, i, i+1)
 		}
 		if len(list) == 0 {
 			delete(b.waiters, bk)
@@ -157,12 +180,6 @@ func (e *Engine) finish(wt *Waiter, out Outcome, err error) {
 			b.waiters[bk] = list
 		}
 	}
-	b.nblocked.Add(-1)
-	if wt.stop != nil {
-		wt.stop()
-	}
-	wt.out, wt.err = out, err
-	close(wt.done)
 }
 
 // BlockedClients is the number of waiting commands: a waiter counts from
@@ -171,15 +188,51 @@ func (e *Engine) finish(wt *Waiter, out Outcome, err error) {
 // blocked_clients. Safe without the lock.
 func (e *Engine) BlockedClients() int { return int(e.blocked.nblocked.Load()) }
 
-// keyReady notes that waiters on key may now be served (signalKeyAsReady).
-func (e *Engine) keyReady(dbi int, key string) {
+// readyKey is signalKeyAsReady: key of database dbi now holds v, so its
+// waiters are re-run after the command, if v is a stream. Redis calls it
+// when a key is created (dbAdd: XADD, XGROUP CREATE MKSTREAM, RENAME, MOVE,
+// COPY), for XADD and XGROUP DESTROY, and for every blocked-on key that
+// SWAPDB brings in (scanDatabaseForReadyKeys).
+func (e *Engine) readyKey(dbi int, key string, v Value) {
+	if _, ok := v.(*Stream); ok {
+		e.markReady(blockKey{dbi, key}, false)
+	}
+}
+
+// readyDeleted is signalDeletedKeyAsReady: key of database dbi no longer
+// holds old (deleted, expired, overwritten, renamed or moved away, flushed,
+// swapped out for something else). Only waiters that want to hear about
+// that (XREADGROUP's) make the key ready, and only if old was a stream.
+func (e *Engine) readyDeleted(dbi int, key string, old Value) {
+	if _, ok := old.(*Stream); ok {
+		e.markReady(blockKey{dbi, key}, true)
+	}
+}
+
+// markReady queues bk for ServeReady once, if anyone waits for it (for a
+// deletion: anyone with nokey).
+func (e *Engine) markReady(bk blockKey, deleted bool) {
 	b := &e.blocked
-	bk := blockKey{dbi, key}
-	if len(b.waiters[bk]) == 0 || b.isReady[bk] {
+	list := b.waiters[bk]
+	if len(list) == 0 || b.isReady[bk] {
+		return
+	}
+	if deleted && !slices.ContainsFunc(list, func(wt *Waiter) bool { return wt.req.nokey }) {
 		return
 	}
 	b.isReady[bk] = true
 	b.ready = append(b.ready, bk)
+}
+
+// holdsStream reports whether bk holds a live stream, looked at without
+// side effects (LOOKUP_NOEFFECTS: an expired key is absent but stays).
+func (e *Engine) holdsStream(bk blockKey) bool {
+	ent := e.dbs[bk.db].keys[bk.key]
+	if ent == nil || ent.expired(e.nowMs()) {
+		return false
+	}
+	_, ok := ent.val.(*Stream)
+	return ok
 }
 
 // ServeReady re-runs, in blocking order, the waiters of every key made
@@ -191,9 +244,11 @@ func (e *Engine) ServeReady() {
 		bk := b.ready[0]
 		b.ready = b.ready[1:]
 		delete(b.isReady, bk)
-		list := append([]*Waiter(nil), b.waiters[bk]...)
+		// Only those waiting now: a waiter that blocks again goes to the
+		// back and is not re-run for this key again.
+		list := slices.Clone(b.waiters[bk])
 		for _, wt := range list {
-			if !wt.alive {
+			if !wt.alive || !wt.req.nokey && !e.holdsStream(bk) {
 				continue
 			}
 			served, err := wt.req.retry(wt.c, wt.w)
@@ -202,12 +257,69 @@ func (e *Engine) ServeReady() {
 				e.finish(wt, Failed, err)
 			case served:
 				e.finish(wt, Served, nil)
+			default:
+				e.requeue(wt)
 			}
 		}
 	}
 	b.ready = b.ready[:0]
 }
 
+// requeue moves wt to the back of the queue of each of its keys: the
+// re-run command blocked again (blockForKeys appends it).
+func (e *Engine) requeue(wt *Waiter) {
+	e.unlist(wt)
+	b := &e.blocked
+	for _, k := range wt.req.Keys {
+		bk := blockKey{wt.req.DB, k}
+		b.waiters[bk] = append(b.waiters[bk], wt)
+	}
+}
+
 // BlockPending reports whether the command that just ran on c asked to
 // block (its request not yet taken). e.mu held.
 func (c *Client) BlockPending() bool { return c.block != nil }
+
+// blockedKeys lists, sorted, the keys of database dbi somebody waits for
+// (Redis walks db->blocking_keys in its hash order; any fixed order will do).
+func (e *Engine) blockedKeys(dbi int) []string {
+	var keys []string
+	for bk := range e.blocked.waiters {
+		if bk.db == dbi {
+			keys = append(keys, bk.key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// readyDeletedIn is scanDatabaseForDeletedKeys: database dbi held old and
+// now holds repl (nil: flushed); each waited-for key whose stream is gone
+// or replaced by another type is signalled as deleted.
+func (e *Engine) readyDeletedIn(dbi int, old, repl *db) {
+	for _, key := range e.blockedKeys(dbi) {
+		was := old.keys[key]
+		if was == nil {
+			continue
+		}
+		if repl != nil {
+			if now := repl.keys[key]; now != nil {
+				if _, ok := now.val.(*Stream); ok {
+					continue // same type: not a deletion
+				}
+			}
+		}
+		e.readyDeleted(dbi, key, was.val)
+	}
+}
+
+// readyIn is scanDatabaseForReadyKeys: after SWAPDB, each waited-for key
+// that database dbi now holds is signalled as ready.
+func (e *Engine) readyIn(dbi int) {
+	d := e.dbs[dbi]
+	for _, key := range e.blockedKeys(dbi) {
+		if ent := d.keys[key]; ent != nil {
+			e.readyKey(dbi, key, ent.val)
+		}
+	}
+}

@@ -207,7 +207,7 @@ func (e *Engine) rename(dbi int, key, newKey []byte, nx bool) (bool, error) {
 		if nx {
 			return false, nil
 		}
-		e.dbs[dbi].remove(dst)
+		e.unlink(dbi, dst)
 	}
 	e.renameEntry(dbi, ent, dbi, string(newKey))
 	e.dirty++
@@ -247,10 +247,9 @@ func (e *Engine) Copy(c *Client, a generated.CopyArgs, w ReplyWriter) error {
 			w.Int(0)
 			return nil
 		}
-		e.dbs[dst].remove(old)
+		e.unlink(dst, old)
 	}
-	ne := e.add(dst, string(a.Destination), nil)
-	ne.val = ent.val.Clone()
+	ne := e.add(dst, string(a.Destination), ent.val.Clone())
 	e.dbs[dst].setExpire(ne, ent.expire)
 	e.signal(dst, ne.key)
 	e.dirty++

@@ -148,6 +148,7 @@ func (e *Engine) streamAdd(dbi int, key []byte, given *StreamID, seqGiven bool, 
 	s.trim(t) // what it trims is no extra change (xaddCommand)
 	e.dirty++
 	e.signal(dbi, ent.key)
+	e.readyKey(dbi, ent.key, s) // new data for blocked readers
 	return id, s, nil
 }
 

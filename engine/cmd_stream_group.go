@@ -121,7 +121,7 @@ func (e *Engine) XGroupDestroy(c *Client, a generated.XGroupDestroyArgs, w Reply
 	w.Int(1)
 	// Readers blocked on the group learn that it is gone; WATCH does not
 	// see this (signalKeyAsReady, not signalModifiedKey).
-	e.keyReady(c.DB, ent.key)
+	e.readyKey(c.DB, ent.key, s)
 	return nil
 }
 
@@ -784,7 +784,7 @@ func (e *Engine) readOrBlock(c *Client, rc *readCall, block generated.Opt[int64]
 		cp.targets[i] = t
 		keys[i] = string(t.key)
 	}
-	e.requestBlock(c, keys, time.Duration(block.V)*time.Millisecond, func(c *Client, w ReplyWriter) (bool, error) {
+	e.requestBlock(c, keys, time.Duration(block.V)*time.Millisecond, rc.group != nil, func(c *Client, w ReplyWriter) (bool, error) {
 		return e.serveRead(c, &cp, w)
 	})
 	return nil
@@ -793,47 +793,67 @@ func (e *Engine) readOrBlock(c *Client, rc *readCall, block generated.Opt[int64]
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
 
 // serveRead replies if any stream has something for rc, and reports
-// whether it did. Errors (a key gone or retyped, a group destroyed) are
-// only possible for XREADGROUP.
+// whether it did. On a retry (a blocked call re-run) every key is checked
+// again first, as xreadCommand's first loop does: a key now of another
+// type is WRONGTYPE, and for XREADGROUP a key or group gone is NOGROUP,
+// before any consumer is created.
 func (e *Engine) serveRead(c *Client, rc *readCall, w ReplyWriter) (bool, error) {
 	type ready struct {
-		t *readTarget
-		s *Stream
-		g *Group
+		t   *readTarget
+		s   *Stream
+		g   *Group
+		ids []StreamID // ">": the entries to deliver
 	}
-	var list []ready
-	now := e.now()
-	for i := range rc.targets {
-		t := &rc.targets[i]
+	streams := make([]*Stream, len(rc.targets))
+	for i, t := range rc.targets {
 		_, s, err := e.readStream(c.DB, t.key)
 		if err != nil {
-			if rc.group != nil {
-				return false, err
-			}
-			continue
+			return false, err
 		}
+		if rc.group != nil && s.group(rc.group) == nil {
+			return false, ErrNoGroupRead(t.key, rc.group)
+		}
+		streams[i] = s
+	}
+	var list []ready
+	// A stream named twice with ">" is served twice only if entries remain
+	// after the first delivery (xreadCommand decides and serves each in
+	// turn): after is where the first left the group.
+	var after map[*Group]StreamID
+	now := e.now()
+	for i := range rc.targets {
+		t, s := &rc.targets[i], streams[i]
 		if rc.group == nil {
 			if s == nil || s.length == 0 {
 				continue
 			}
 			if last, _ := s.lastLive(); t.last || t.id.Less(last) {
-				list = append(list, ready{t, s, nil})
+				list = append(list, ready{t, s, nil, nil})
 			}
 			continue
 		}
 		g := s.group(rc.group)
-		if g == nil {
-			return false, ErrNoGroupRead(t.key, rc.group)
-		}
 		cons, created := g.consumer(rc.consumer, now, true)
 		if created {
 			e.dirty++ // streamCreateConsumer
 		}
 		cons.seen = now
 		if !t.newOnly {
-			list = append(list, ready{t, s, g})
-		} else if last, ok := s.lastLive(); ok && g.lastID.Less(last) {
-			list = append(list, ready{t, s, g})
+			list = append(list, ready{t, s, g, nil})
+			continue
+		}
+		from, ok := after[g]
+		if !ok {
+			from = g.lastID
+		}
+		if ids := s.newEntries(from, rc.count); len(ids) > 0 {
+			list = append(list, ready{t, s, g, ids})
+			if len(rc.targets) > 1 {
+				if after == nil {
+					after = map[*Group]StreamID{}
+				}
+				after[g] = ids[len(ids)-1]
+			}
 		}
 	}
 	if len(list) == 0 {
@@ -860,7 +880,7 @@ func (e *Engine) serveRead(c *Client, rc *readCall, w ReplyWriter) (bool, error)
 			// One change per stream served new entries, however many
 			// (xreadCommand: propCount); the history changes nothing.
 			cons, _ := r.g.consumer(rc.consumer, now, false)
-			r.s.deliver(r.g, cons, rc.count, rc.noack, now, w)
+			r.s.deliver(r.g, cons, r.ids, rc.noack, now, w)
 			e.dirty++
 		}
 	}
@@ -903,19 +923,11 @@ func (s *Stream) writeOne(id StreamID, w ReplyWriter) bool {
 	return found
 }
 
-// deliver writes up to count entries after the group's last-delivered-id,
-// advancing it, and (without NOACK) makes cons their owner: an entry
+// deliver writes ids, the entries after the group's last-delivered-id
+// (newEntries), advancing it, and (without NOACK) makes cons their owner: an entry
 // already pending elsewhere (after XGROUP SETID) moves to cons with a
 // count of 1 (streamReplyWithRange with a group).
-func (s *Stream) deliver(g *Group, cons *Consumer, count int64, noack bool, now time.Time, w ReplyWriter) {
-	start, ok := g.lastID.Incr()
-	var ids []StreamID
-	if ok {
-		s.ascend(start, MaxStreamID, func(n *streamNode, en *streamEntry) bool {
-			ids = append(ids, en.id)
-			return count == 0 || int64(len(ids)) < count
-		})
-	}
+func (s *Stream) deliver(g *Group, cons *Consumer, ids []StreamID, noack bool, now time.Time, w ReplyWriter) {
 	w.Array(len(ids))
 	for _, id := range ids {
 		s.advance(g, id)
@@ -932,6 +944,21 @@ func (s *Stream) deliver(g *Group, cons *Consumer, count int64, noack bool, now 
 		pe.assign(cons)
 		cons.active = now
 	}
+}
+
+// newEntries lists up to count (0: all) live entries after from: what a
+// ">" read delivers to a group whose last-delivered-id is from.
+func (s *Stream) newEntries(from StreamID, count int64) []StreamID {
+	start, ok := from.Incr()
+	if !ok {
+		return nil
+	}
+	var ids []StreamID
+	s.ascend(start, MaxStreamID, func(n *streamNode, en *streamEntry) bool {
+		ids = append(ids, en.id)
+		return count == 0 || int64(len(ids)) < count
+	})
+	return ids
 }
 
 // XAckDel acknowledges entries in a group and deletes them under a

@@ -146,7 +146,7 @@ func (e *Engine) setGeneric(dbi int, key, val []byte, cond setCond, get bool, wh
 	if ent == nil {
 		ent = e.addString(dbi, string(key), val)
 	} else {
-		e.setString(ent, val, e.nowMs())
+		e.setString(dbi, ent, val, e.nowMs())
 		if !keepTTL {
 			e.dbs[dbi].setExpire(ent, 0)
 		}
@@ -403,7 +403,7 @@ func (e *Engine) incrBy(dbi int, key []byte, incr int64, w ReplyWriter) error {
 	if ent == nil {
 		ent = e.addString(dbi, string(key), text)
 	} else {
-		e.setString(ent, text, e.nowMs())
+		e.setString(dbi, ent, text, e.nowMs())
 	}
 	e.signal(dbi, ent.key)
 	e.dirty++
@@ -432,7 +432,7 @@ func (e *Engine) IncrByFloat(c *Client, a generated.IncrByFloatArgs, w ReplyWrit
 	if ent == nil {
 		ent = e.addString(c.DB, string(a.Key), out)
 	} else {
-		e.setString(ent, out, e.nowMs())
+		e.setString(c.DB, ent, out, e.nowMs())
 	}
 	ent.str.enc, ent.str.shared = encEmbstr, false
 	if len(out) > embstrLimit {

@@ -8,12 +8,13 @@ import (
 // This file is the only code that changes which keys exist. Every change
 // ends in signal, Redis's signalModifiedKey: WATCH and the OnKeyChange hooks
 // see writes, deletes, expiries, renames, moves, copies, flushes and SWAPDB
-// alike. Every function here assumes e.mu is held.
+// alike. Blocked readers hear only of keys created (readyKey) and streams
+// removed (readyDeleted), as in db.c; stream commands add their own
+// (blocked.go). Every function here assumes e.mu is held.
 
 // signal reports that key in database dbi changed.
 func (e *Engine) signal(dbi int, key string) {
 	e.touchWatched(dbi, key)
-	e.keyReady(dbi, key)
 	for _, f := range e.hooks {
 		f(dbi, key)
 	}
@@ -46,15 +47,17 @@ func (e *Engine) lookup(dbi int, key []byte, touch bool) *entry {
 func (e *Engine) expireEntry(dbi int, ent *entry) {
 	e.stats.ExpiredKeys++
 	e.dbs[dbi].remove(ent)
+	e.readyDeleted(dbi, ent.key, ent.val)
 	e.signal(dbi, ent.key)
 }
 
-// add creates key (which must be absent) holding v.
+// add creates key (which must be absent) holding v (dbAdd).
 func (e *Engine) add(dbi int, key string, v Value) *entry {
 	e.seq++
 	ent := &entry{key: key, seq: e.seq, access: e.nowMs()}
 	ent.val = v
 	e.dbs[dbi].insert(ent)
+	e.readyKey(dbi, key, v)
 	return ent
 }
 
@@ -68,10 +71,12 @@ func (e *Engine) addString(dbi int, key string, v []byte) *entry {
 	return ent
 }
 
-// setString makes ent hold a copy of v, a freshly written value, keeping
-// its seq (dbOverwrite keeps the key's slot). The expiry is the caller's.
-func (e *Engine) setString(ent *entry, v []byte, now int64) {
+// setString makes ent, of database dbi, hold a copy of v, a freshly
+// written value, keeping its seq (dbOverwrite keeps the key's slot). The
+// expiry is the caller's.
+func (e *Engine) setString(dbi int, ent *entry, v []byte, now int64) {
 	if ent.val != Value(&ent.str) {
+		e.readyDeleted(dbi, ent.key, ent.val) // dbSetValue's overwrite
 		ent.str = String{}
 		ent.val = &ent.str
 	}
@@ -81,8 +86,15 @@ func (e *Engine) setString(ent *entry, v []byte, now int64) {
 
 // remove deletes ent from database dbi and signals it.
 func (e *Engine) remove(dbi int, ent *entry) {
-	e.dbs[dbi].remove(ent)
+	e.unlink(dbi, ent)
 	e.signal(dbi, ent.key)
+}
+
+// unlink deletes ent from database dbi without signalling it, for a caller
+// that writes the key again and signals then (dbDelete before dbAdd).
+func (e *Engine) unlink(dbi int, ent *entry) {
+	e.dbs[dbi].remove(ent)
+	e.readyDeleted(dbi, ent.key, ent.val)
 }
 
 // setKey stores v under key with expiry when (0 for none), creating or
@@ -92,7 +104,7 @@ func (e *Engine) setKeyString(dbi int, key []byte, v []byte, when int64, keepTTL
 	if ent == nil {
 		ent = e.addString(dbi, string(key), v)
 	} else {
-		e.setString(ent, v, e.nowMs())
+		e.setString(dbi, ent, v, e.nowMs())
 		if !keepTTL {
 			e.dbs[dbi].setExpire(ent, 0)
 		}
@@ -142,7 +154,9 @@ func (e *Engine) ActiveExpireCycle() int {
 
 // renameEntry moves ent to newKey in database dst (which must not hold
 // newKey), keeping value, expiry and access time but taking a new seq: to
-// SCAN it is a new key, as dbAdd makes it in Redis. It signals both names.
+// SCAN it is a new key, as dbAdd makes it in Redis. It signals both names;
+// blocked readers hear of the new name first, then of the old one's
+// deletion (renameGenericCommand and moveCommand: dbAdd, then dbDelete).
 func (e *Engine) renameEntry(src int, ent *entry, dst int, newKey string) *entry {
 	e.dbs[src].remove(ent)
 	e.seq++
@@ -154,6 +168,8 @@ func (e *Engine) renameEntry(src int, ent *entry, dst int, newKey string) *entry
 		ne.val = ent.val
 	}
 	e.dbs[dst].insert(ne)
+	e.readyKey(dst, newKey, ne.val)
+	e.readyDeleted(src, ent.key, ent.val)
 	e.signal(src, ent.key)
 	e.signal(dst, newKey)
 	return ne
@@ -162,10 +178,8 @@ func (e *Engine) renameEntry(src int, ent *entry, dst int, newKey string) *entry
 // signalDB reports a flush or SWAPDB of database index dbi, whose old
 // contents were old and whose new contents are repl (nil for a flush).
 // Watchers of a key that existed in either are dirtied
-// (touchAllWatchedKeysInDb); hooks hear about every such key. Clients
-// blocked on such a key are re-run: a reader whose key went away or changed
-// type gets its error, one whose key now holds data is served (Redis's
-// scanDatabaseForDeletedKeys and scanDatabaseForReadyKeys).
+// (touchAllWatchedKeysInDb); hooks hear about every such key. Blocked
+// readers are the caller's (readyDeletedIn, readyIn).
 func (e *Engine) signalDB(dbi int, old, repl *db) {
 	if len(e.hooks) == 0 {
 		in := func(key string) bool { return old.keys[key] != nil || (repl != nil && repl.keys[key] != nil) }
@@ -174,11 +188,6 @@ func (e *Engine) signalDB(dbi int, old, repl *db) {
 				for _, c := range clients {
 					c.dirty = true
 				}
-			}
-		}
-		for bk := range e.blocked.waiters {
-			if bk.db == dbi && in(bk.key) {
-				e.keyReady(dbi, bk.key)
 			}
 		}
 		return
@@ -195,25 +204,34 @@ func (e *Engine) signalDB(dbi int, old, repl *db) {
 	}
 }
 
-// flushDB empties database dbi.
+// flushDB empties database dbi. An XREADGROUP blocked on one of its
+// streams is re-run, to fail (signalFlushedDb: scanDatabaseForDeletedKeys).
 func (e *Engine) flushDB(dbi int) {
 	old := e.dbs[dbi]
 	e.dirty += int64(len(old.keys)) // emptyData's count
+	e.readyDeletedIn(dbi, old, nil)
 	e.dbs[dbi] = newDB()
 	e.signalDB(dbi, old, nil)
 }
 
 // swapDB exchanges the contents of databases i and j. Expired keys are
 // purged first, so that an expired key never becomes visible to a watcher
-// as an existing one (touchAllWatchedKeysInDb's expired cases).
+// as an existing one (touchAllWatchedKeysInDb's expired cases). Blocked
+// readers stay in their database (dbSwapDatabases): an XREADGROUP whose
+// stream is swapped out for none or another type is re-run to fail, then
+// every reader whose key now holds a stream is re-run.
 func (e *Engine) swapDB(i, j int) {
 	e.purgeExpired(i, 0)
 	e.purgeExpired(j, 0)
-	a, b := e.dbs[i], e.dbs[j]
-	e.dbs[i], e.dbs[j] = b, a
 	if i == j {
 		return
 	}
+	a, b := e.dbs[i], e.dbs[j]
+	e.readyDeletedIn(i, a, b)
+	e.readyDeletedIn(j, b, a)
+	e.dbs[i], e.dbs[j] = b, a
+	e.readyIn(i)
+	e.readyIn(j)
 	e.signalDB(i, a, b)
 	e.signalDB(j, b, a)
 }

@@ -214,6 +214,9 @@ func (s *Server) expireLoop(interval time.Duration) {
 			s.e.Lock()
 			// A no-op after DEBUG SET-ACTIVE-EXPIRE 0.
 			s.stats.expiredActive += int64(s.e.ActiveExpireCycle())
+			// An XREADGROUP blocked on a stream that expired fails now, as
+			// beforeSleep's handleClientsBlockedOnKeys does.
+			s.e.ServeReady()
 			s.e.Unlock()
 		}
 	}
