@@ -45,6 +45,20 @@ func newDB() *db {
 // db.c: a key is still there at exactly its expire time).
 func (ent *entry) expired(now int64) bool { return ent.expire != 0 && now > ent.expire }
 
+// expiredCount counts the entries that are logically gone at now but not
+// deleted yet: they lead the expires index.
+func (d *db) expiredCount(now int64) int {
+	n := 0
+	d.expires.Scan(func(ent *entry) bool {
+		if !ent.expired(now) {
+			return false
+		}
+		n++
+		return true
+	})
+	return n
+}
+
 // insert adds ent (whose seq is set) to every index.
 func (d *db) insert(ent *entry) {
 	d.keys[ent.key] = ent

@@ -87,20 +87,24 @@ func (e *Engine) KeyspaceInfo() []string {
 	var lines []string
 	now := e.nowMs()
 	for i, d := range e.dbs {
-		e.purgeExpired(i, 0)
-		if len(d.keys) == 0 {
+		// Keys past their TTL are left for expiry to delete and not counted.
+		gone := d.expiredCount(now)
+		if len(d.keys) == gone {
 			continue
 		}
 		var sum float64 // a float: far-future expiries would overflow int64
 		d.expires.Scan(func(ent *entry) bool {
-			sum += float64(ent.expire - now)
+			if !ent.expired(now) {
+				sum += float64(ent.expire - now)
+			}
 			return true
 		})
 		var avg int64
-		if n := d.expires.Len(); n > 0 {
-			avg = int64(sum / float64(n))
+		expires := d.expires.Len() - gone
+		if expires > 0 {
+			avg = int64(sum / float64(expires))
 		}
-		lines = append(lines, fmt.Sprintf("db%d:keys=%d,expires=%d,avg_ttl=%d,subexpiry=0", i, len(d.keys), d.expires.Len(), avg))
+		lines = append(lines, fmt.Sprintf("db%d:keys=%d,expires=%d,avg_ttl=%d,subexpiry=0", i, len(d.keys)-gone, expires, avg))
 	}
 	return lines
 }

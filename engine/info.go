@@ -37,13 +37,13 @@ var keysizeLabels = func() []string {
 // are not served. e.mu held.
 func (e *Engine) KeysizesInfo() []string {
 	var lines []string
+	now := e.nowMs()
 	for i, d := range e.dbs {
-		e.purgeExpired(i, 0)
 		var hist [64]int64
 		n := 0
 		for _, ent := range d.keys {
 			s, ok := ent.val.(*String)
-			if !ok {
+			if !ok || ent.expired(now) { // left for expiry to delete, not counted
 				continue
 			}
 			bin := 0

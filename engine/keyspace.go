@@ -290,10 +290,11 @@ func (e *Engine) randomKey(dbi int) *entry {
 	return ent
 }
 
-// dbSize counts the live keys of database dbi.
+// dbSize counts the live keys of database dbi. It deletes nothing: DBSIZE
+// and INFO have no side effects in Redis (no expired_keys, no wake-ups).
 func (e *Engine) dbSize(dbi int) int {
-	e.purgeExpired(dbi, 0)
-	return len(e.dbs[dbi].keys)
+	d := e.dbs[dbi]
+	return len(d.keys) - d.expiredCount(e.nowMs())
 }
 
 // check verifies the keyspace invariants: the map and both indexes agree,
