@@ -34,8 +34,10 @@ func (cn *conn) block(req *engine.BlockRequest) *engine.Waiter {
 	return wt
 }
 
-// wait parks until wt is over and writes its outcome.
-func (cn *conn) wait(wt *engine.Waiter) {
+// wait parks until wt is over and writes its outcome. It returns where the
+// outcome starts in the writer: the replies before it were flushed while it
+// waited, so a suppressed reply (CLIENT REPLY OFF/SKIP) is cut from there.
+func (cn *conn) wait(wt *engine.Waiter) (outcome int) {
 	s := cn.s
 	flushErr := cn.flush()
 	gone := make(chan struct{})
@@ -78,6 +80,7 @@ func (cn *conn) wait(wt *engine.Waiter) {
 	s.e.Lock()
 	cn.SetUnblock(nil)
 	out, err := wt.Outcome()
+	outcome = cn.w.Len()
 	switch out {
 	case engine.Served:
 		cn.w.Raw(cn.waitBuf.Bytes())
@@ -95,4 +98,5 @@ func (cn *conn) wait(wt *engine.Waiter) {
 	}
 	cn.waitBuf = nil
 	s.e.Unlock()
+	return outcome
 }

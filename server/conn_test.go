@@ -283,3 +283,37 @@ func TestOutputLimitUnauthenticated(t *testing.T) {
 	}
 	admin.must("+PONG\r\n", "PING")
 }
+
+// A reply suppressed by CLIENT REPLY SKIP or OFF stays suppressed when its
+// command blocks: the replies before it in the batch are flushed while it
+// waits, and only its own outcome is cut (found in review: the cut used the
+// length from before the flush and sent old bytes again, or panicked).
+func TestReplySuppressedAcrossBlockingWait(t *testing.T) {
+	s := start(t, Config{})
+	c := dial(t, s)
+	a := strings.Repeat("a", 54)
+	echo := "$54\r\n" + a + "\r\n"
+	var req []byte
+	req = append(req, encode("ECHO", a)...)
+	req = append(req, encode("CLIENT", "REPLY", "SKIP")...)
+	req = append(req, encode("XREAD", "BLOCK", "10", "STREAMS", "s", "$")...)
+	req = append(req, encode("PING")...)
+	c.send(req)
+	for _, want := range []string{echo, "+PONG\r\n"} {
+		if got := c.readReply(); got != want {
+			t.Fatalf("SKIP: got %q, want %q", got, want)
+		}
+	}
+	req = req[:0]
+	req = append(req, encode("ECHO", a)...)
+	req = append(req, encode("CLIENT", "REPLY", "OFF")...)
+	req = append(req, encode("XREAD", "BLOCK", "10", "STREAMS", "s", "$")...)
+	req = append(req, encode("CLIENT", "REPLY", "ON")...)
+	req = append(req, encode("PING")...)
+	c.send(req)
+	for _, want := range []string{echo, "+OK\r\n", "+PONG\r\n"} {
+		if got := c.readReply(); got != want {
+			t.Fatalf("OFF: got %q, want %q", got, want)
+		}
+	}
+}

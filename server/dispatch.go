@@ -43,7 +43,7 @@ func (cn *conn) dispatch(argv [][]byte) {
 		s.e.ServeReady()
 		s.e.Unlock()
 		if wt != nil {
-			cn.wait(wt)
+			mark = cn.wait(wt) // the replies before it are flushed by now
 		}
 	}
 

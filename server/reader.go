@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"sync/atomic"
 
 	"github.com/redcurrent/redcurrent/generated"
@@ -319,10 +320,13 @@ func (r *reader) parseMultibulk(b []byte) ([][]byte, int, error) {
 			}
 			r.bulk, r.pos = size, nl+2
 		}
-		if int64(len(b)-r.pos) < r.bulk+2 {
+		if int64(len(b)-r.pos)-2 < r.bulk { // not r.bulk+2: proto-max-bulk-len may be 2^63-1
 			// Not all here: say how much the argument needs, for fill to
 			// grow toward as its data arrives.
-			r.want = r.pos + int(r.bulk) + 2
+			r.want = math.MaxInt
+			if r.bulk < int64(math.MaxInt-2-r.pos) {
+				r.want = r.pos + int(r.bulk) + 2
+			}
 			return nil, 0, nil
 		}
 		if len(r.spans) == cap(r.spans) {

@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -232,3 +233,21 @@ func TestReaderCounters(t *testing.T) {
 		t.Fatalf("tot-net-in, read-events, batch commands, batches = %v, want %v", got, want)
 	}
 }
+
+// A bulk length near 2^63 (proto-max-bulk-len may be that large) waits for
+// its data instead of overflowing into a slice panic (found in review).
+func TestReaderHugeBulkLength(t *testing.T) {
+	r := newReader(strings.NewReader("*1\r\n$9223372036854775807\r\nabc\r\n"), hugeLimits{})
+	if argv, err := r.next(); err == nil {
+		t.Fatalf("got a request %q from a bulk that never arrived", argv)
+	}
+	if cap(r.buf) > 1<<20 {
+		t.Fatalf("buffer grew to %d bytes", cap(r.buf))
+	}
+}
+
+type hugeLimits struct{}
+
+func (hugeLimits) protoMaxBulkLen() int64  { return 1<<63 - 1 }
+func (hugeLimits) queryBufferLimit() int64 { return 1 << 30 }
+func (hugeLimits) authRequired() bool      { return false }

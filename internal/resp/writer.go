@@ -56,7 +56,12 @@ func (w *Writer) Reset() { w.b = w.b[:0] }
 
 // Truncate drops everything after the first n bytes (used to discard a
 // partly written reply, as CLIENT REPLY SKIP and a recovered panic need).
-func (w *Writer) Truncate(n int) { w.b = w.b[:n] }
+// n beyond the buffered length leaves the buffer as it is.
+func (w *Writer) Truncate(n int) {
+	if n < len(w.b) {
+		w.b = w.b[:n]
+	}
+}
 
 // Swap gives the writer b, emptied, as its buffer and returns the one it
 // had, so that a connection can hand encoded replies to another goroutine
