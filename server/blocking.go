@@ -55,6 +55,9 @@ func (cn *conn) wait(wt *engine.Waiter) (outcome int) {
 					if ne, ok := err.(interface{ Timeout() bool }); ok && ne.Timeout() {
 						return
 					}
+					if err == errQueryBufferLimit {
+						s.stats.qbufLimitDisconnections.Add(1)
+					}
 					close(gone)
 					return
 				}

@@ -20,8 +20,15 @@ type rawWriter struct {
 }
 
 func newRawWriter(nc net.Conn) *rawWriter {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
+	// Only the standard library's own sockets: a wrapper that embeds one
+	// (an embedder's listener) would have its Write bypassed.
+	var sc syscall.Conn
+	switch c := nc.(type) {
+	case *net.TCPConn:
+		sc = c
+	case *net.UnixConn:
+		sc = c
+	default:
 		return nil
 	}
 	rc, err := sc.SyscallConn()

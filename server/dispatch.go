@@ -58,7 +58,12 @@ func (cn *conn) process(argv [][]byte) {
 	s := cn.s
 	w := cn.w
 	c := &cn.c
+	// The current client, as Redis's current_client: a command answered
+	// while a script is busy must not leave the script's calls counted
+	// for its own connection.
+	prevCur := s.cur
 	s.cur = cn
+	defer func() { s.cur = prevCur }()
 	cn.lastInteraction = s.now()
 
 	cmd := generated.Lookup(argv[0])
